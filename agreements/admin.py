@@ -1,0 +1,207 @@
+import re
+
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.db.models.functions import ExtractYear
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
+
+from .models import Agreement, CooperationArea, DocumentLink, Milestone, Party
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    extra = 0
+    autocomplete_fields = ["agency", "signatory"]
+    fields = ["agency", "role", "signatory", "signed_on"]
+
+
+class MilestoneInlineFormSet(BaseInlineFormSet):
+    """Lets a milestone name an agency that is being added as a party in the same save."""
+
+    PARTY_AGENCY_FIELD = re.compile(r"^parties-(\d+)-agency$")
+
+    def pending_party_agency_ids(self) -> set[int]:
+        ids = set()
+        for key, value in self.data.items():
+            match = self.PARTY_AGENCY_FIELD.match(key)
+            if match and value and not self.data.get(f"parties-{match.group(1)}-DELETE"):
+                try:
+                    ids.add(int(value))
+                except ValueError:
+                    continue
+        return ids
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.is_bound:
+            form.instance._pending_party_agency_ids = self.pending_party_agency_ids()
+
+
+class MilestoneInline(admin.StackedInline):
+    model = Milestone
+    formset = MilestoneInlineFormSet
+    extra = 0
+    autocomplete_fields = ["area", "responsible_agency"]
+    fields = [
+        "title", "description", ("area", "responsible_agency"),
+        ("due_date", "status", "date_met"), "last_reviewed",
+    ]
+    readonly_fields = ["last_reviewed"]
+    classes = ["collapse"]
+
+
+class DocumentLinkInline(admin.TabularInline):
+    model = DocumentLink
+    extra = 0
+    fields = ["title", "url", "kind", "language", "published_on"]
+
+
+class SigningYearFilter(admin.SimpleListFilter):
+    title = _("signing year")
+    parameter_name = "signed_year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            Agreement.objects.filter(signed_on__isnull=False)
+            .annotate(year=ExtractYear("signed_on"))
+            .values_list("year", flat=True)
+            .distinct()
+            .order_by("-year")
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(signed_on__year=int(value))
+        return queryset
+
+
+@admin.register(CooperationArea)
+class CooperationAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "agreement_count", "milestone_count"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            agreement_count=Count("agreements", distinct=True),
+            milestone_count=Count("milestones", distinct=True),
+        )
+
+    @admin.display(description=_("agreements"), ordering="agreement_count")
+    def agreement_count(self, obj):
+        return obj.agreement_count
+
+    @admin.display(description=_("milestones"), ordering="milestone_count")
+    def milestone_count(self, obj):
+        return obj.milestone_count
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference", "title", "status", "signed_on", "party_names", "area_names", "visibility",
+    ]
+    list_display_links = ["reference", "title"]
+    list_filter = [
+        "status", "kind", "areas", "visibility",
+        ("parties__agency__country", CountryFilter), SigningYearFilter,
+    ]
+    search_fields = [
+        "reference", "title", "parties__agency__name", "parties__agency__acronym",
+    ]
+    date_hierarchy = "signed_on"
+    autocomplete_fields = ["areas", "related"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
+    fieldsets = [
+        (None, {"fields": ["reference", "title", "slug", "kind", "status", "visibility"]}),
+        (_("Signature"), {"fields": [("signed_on", "place_of_signing"), "event"]}),
+        (_("Validity"), {"fields": [("entry_into_force", "expires_on"), "legally_binding"]}),
+        (_("Content"), {"fields": ["summary", "areas", "related"]}),
+        (_("Record"), {"fields": [("created_at", "created_by"), ("updated_at", "updated_by")],
+                       "classes": ["collapse"]}),
+    ]
+    inlines = [PartyInline, MilestoneInline, DocumentLinkInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("parties", queryset=Party.objects.select_related("agency")),
+            "areas",
+        )
+
+    @admin.display(description=_("parties"))
+    def party_names(self, obj):
+        return ", ".join(party.agency.short_name for party in obj.parties.all())
+
+    @admin.display(description=_("cooperation areas"))
+    def area_names(self, obj):
+        return ", ".join(area.name for area in obj.areas.all())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.not_overdue()
+        return queryset
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = [
+        "title", "agreement_reference", "area", "responsible_agency", "due_date", "status",
+        "overdue", "last_reviewed",
+    ]
+    list_filter = [
+        "status", "area", ("responsible_agency", admin.RelatedOnlyFieldListFilter), OverdueFilter,
+    ]
+    list_select_related = ["agreement", "area", "responsible_agency"]
+    search_fields = ["title", "description", "agreement__reference", "agreement__title"]
+    date_hierarchy = "due_date"
+    autocomplete_fields = ["agreement", "area", "responsible_agency"]
+    readonly_fields = ["last_reviewed"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_overdue()
+
+    @admin.display(description=_("agreement"), ordering="agreement__reference")
+    def agreement_reference(self, obj):
+        return obj.agreement.reference
+
+    @admin.display(description=_("overdue"), boolean=True, ordering="is_overdue")
+    def overdue(self, obj):
+        return obj.is_overdue
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    list_display = ["agency", "agreement", "role", "signatory", "signed_on"]
+    list_filter = ["role"]
+    list_select_related = ["agency", "agreement", "signatory"]
+    search_fields = ["agency__name", "agency__acronym", "agreement__reference", "agreement__title"]
+    autocomplete_fields = ["agreement", "agency", "signatory"]
+
+
+@admin.register(DocumentLink)
+class DocumentLinkAdmin(admin.ModelAdmin):
+    list_display = ["title", "agreement", "kind", "language", "published_on"]
+    list_filter = ["kind", "language"]
+    list_select_related = ["agreement"]
+    search_fields = ["title", "url", "agreement__reference", "agreement__title"]
+    autocomplete_fields = ["agreement"]

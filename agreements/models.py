@@ -1,0 +1,398 @@
+import datetime
+import re
+
+from django.conf import global_settings, settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import ExpressionWrapper, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Agency, Representative
+
+
+def can_see_internal(user) -> bool:
+    """Internal agreements are for staff who may view agreements, never for the public."""
+    return bool(user and user.is_authenticated and user.has_perm("agreements.view_agreement"))
+
+
+def unique_slug(model, text: str, *, max_length: int = 100, exclude_pk=None) -> str:
+    base = slugify(text)[: max_length - 6].strip("-") or "item"
+    candidate, n = base, 2
+    others = model._default_manager.exclude(pk=exclude_pk) if exclude_pk else model._default_manager
+    while others.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+class CooperationArea(models.Model):
+    """A field of cooperation such as cybersecurity or GovTech."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("cooperation area")
+        verbose_name_plural = _("cooperation areas")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("agreements:area_detail", kwargs={"slug": self.slug})
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AgreementQuerySet":
+        """Anonymous visitors and staff without view permission see public agreements only."""
+        if can_see_internal(user):
+            return self
+        return self.filter(visibility=Agreement.Visibility.PUBLIC)
+
+
+class Agreement(models.Model):
+    """A cooperation instrument signed between two or more agencies."""
+
+    class Kind(models.TextChoices):
+        MOU = "mou", _("Memorandum of understanding")
+        COOPERATION = "cooperation", _("Cooperation agreement")
+        FRAMEWORK = "framework", _("Framework agreement")
+        LETTER_OF_INTENT = "letter_of_intent", _("Letter of intent")
+        ACTION_PLAN = "action_plan", _("Action plan")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        NEGOTIATION = "negotiation", _("Under negotiation")
+        SIGNED = "signed", _("Signed")
+        IN_FORCE = "in_force", _("In force")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        INTERNAL = "internal", _("Internal")
+
+    REFERENCE_PATTERN = re.compile(r"^AGR-(\d{4})-(\d{4,})$")
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=32,
+        unique=True,
+        blank=True,
+        help_text=_("Leave blank to assign the next number, e.g. AGR-2025-0001."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, blank=True,
+        help_text=_("Web address of the agreement page; made from the title when left blank."),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.COOPERATION)
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+    place_of_signing = models.CharField(_("place of signing"), max_length=255, blank=True)
+    event = models.CharField(
+        _("event"), max_length=255, blank=True,
+        help_text=_("Forum or visit at which it was signed, e.g. “Digital Bridge 2025 forum”."),
+    )
+    entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+    legally_binding = models.BooleanField(
+        _("legally binding"), null=True, blank=True,
+        help_text=_("Leave unknown when the text does not say."),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL,
+        help_text=_("Public agreements are shown to anyone; internal ones to signed-in staff only."),
+    )
+    areas = models.ManyToManyField(
+        CooperationArea, verbose_name=_("cooperation areas"), related_name="agreements", blank=True
+    )
+    related = models.ManyToManyField(
+        "self", verbose_name=_("related agreements"), blank=True, symmetrical=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, blank=True, editable=False, related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), on_delete=models.SET_NULL,
+        null=True, blank=True, editable=False, related_name="+",
+    )
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-signed_on", "reference"]
+        indexes = [
+            models.Index(fields=["visibility", "-signed_on"], name="agreement_visible_signed_idx"),
+            models.Index(fields=["status"], name="agreement_status_idx"),
+            models.Index(fields=["expires_on"], name="agreement_expires_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(entry_into_force__isnull=True)
+                | Q(expires_on__gte=F("entry_into_force")),
+                name="agreement_expiry_not_before_entry_into_force",
+                violation_error_message=_("The expiry date cannot be before entry into force."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}" if self.reference else self.title
+
+    def get_absolute_url(self):
+        return reverse("agreements:agreement_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.expires_on and self.entry_into_force and self.expires_on < self.entry_into_force:
+            raise ValidationError(
+                {"expires_on": _("The expiry date cannot be before entry into force.")}
+            )
+
+    @classmethod
+    def next_reference(cls, year: int) -> str:
+        """The next free AGR-<year>-<nnnn> number, one past the highest used that year."""
+        prefix = f"AGR-{year}-"
+        numbers = [
+            int(m.group(2))
+            for ref in cls._default_manager.filter(reference__startswith=prefix).values_list(
+                "reference", flat=True
+            )
+            if (m := cls.REFERENCE_PATTERN.match(ref))
+        ]
+        return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Agreement, self.title, max_length=120, exclude_pk=self.pk)
+        if self.reference:
+            return super().save(*args, **kwargs)
+        year = (self.signed_on or timezone.localdate()).year
+        # Two editors saving at once can pick the same number; the unique
+        # constraint catches it and we simply take the next one.
+        for _attempt in range(5):
+            self.reference = self.next_reference(year)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Agreement.objects.filter(reference=self.reference).exists():
+                    raise
+        raise IntegrityError("Could not assign a free agreement reference.")
+
+    def expiry_note(self, today: datetime.date | None = None) -> str:
+        if not self.expires_on:
+            return ""
+        today = today or timezone.localdate()
+        days = (self.expires_on - today).days
+        if days < 0:
+            return str(_("expired"))
+        if days == 0:
+            return str(_("expires today"))
+        return str(_("expires in %(days)d days") % {"days": days})
+
+
+class Party(models.Model):
+    """An agency's part in an agreement, and who signed for it."""
+
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", _("Signatory party")
+        IMPLEMENTING = "implementing", _("Implementing body")
+        FUNDER = "funder", _("Funder")
+        OBSERVER = "observer", _("Witness or observer")
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="parties"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="parties"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.SIGNATORY)
+    signatory = models.ForeignKey(
+        Representative, verbose_name=_("signed by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="signatures",
+    )
+    signed_on = models.DateField(_("date signed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["agreement", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "agency"],
+                name="party_one_per_agency_per_agreement",
+                violation_error_message=_("This agency is already a party to the agreement."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} — {self.get_role_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.signatory_id and self.agency_id and self.signatory.agency_id != self.agency_id:
+            raise ValidationError(
+                {"signatory": _("The signatory must be a representative of this agency.")}
+            )
+
+
+class MilestoneQuerySet(models.QuerySet):
+    CLOSED_STATUSES = ("met", "cancelled")
+
+    @staticmethod
+    def overdue_condition(today: datetime.date) -> Q:
+        """Overdue: the due date has passed and the milestone is neither met nor cancelled."""
+        # The explicit IS NOT NULL keeps the annotation False, not NULL, for undated rows.
+        return Q(due_date__isnull=False, due_date__lt=today) & ~Q(
+            status__in=MilestoneQuerySet.CLOSED_STATUSES
+        )
+
+    def visible_to(self, user) -> "MilestoneQuerySet":
+        if can_see_internal(user):
+            return self
+        return self.filter(agreement__visibility=Agreement.Visibility.PUBLIC)
+
+    def overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        return self.filter(self.overdue_condition(today or timezone.localdate()))
+
+    def not_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        return self.exclude(self.overdue_condition(today or timezone.localdate()))
+
+    def with_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        """Annotate `is_overdue` so pages and exports never recompute the rule themselves."""
+        condition = self.overdue_condition(today or timezone.localdate())
+        return self.annotate(
+            is_overdue=ExpressionWrapper(condition, output_field=models.BooleanField())
+        )
+
+
+class Milestone(models.Model):
+    """A step of follow-up work under an agreement (statuses from the Open Contracting standard)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        IN_PROGRESS = "in_progress", _("In progress")
+        MET = "met", _("Met")
+        PARTIALLY_MET = "partially_met", _("Partially met")
+        NOT_MET = "not_met", _("Not met")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    area = models.ForeignKey(
+        CooperationArea, verbose_name=_("cooperation area"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="milestones",
+    )
+    responsible_agency = models.ForeignKey(
+        Agency, verbose_name=_("responsible agency"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="milestones",
+        help_text=_("Must be one of the agreement's parties."),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    date_met = models.DateField(_("date met"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.SCHEDULED
+    )
+    last_reviewed = models.DateTimeField(_("last reviewed"), auto_now=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = [F("due_date").asc(nulls_last=True), "pk"]
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="milestone_due_idx"),
+            models.Index(fields=["status", "due_date"], name="milestone_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="met") | Q(date_met__isnull=False),
+                name="milestone_met_has_date_met",
+                violation_error_message=_("A met milestone needs the date it was met."),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_met__isnull=True) | Q(status__in=["met", "partially_met"]),
+                name="milestone_date_met_only_when_met",
+                violation_error_message=_(
+                    "A date met is only recorded for a met or partially met milestone."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.status == self.Status.MET and not self.date_met:
+            errors["date_met"] = _("A met milestone needs the date it was met.")
+        if self.date_met and self.status not in (self.Status.MET, self.Status.PARTIALLY_MET):
+            errors["status"] = _("Choose “met” or “partially met”, or clear the date met.")
+        if self.responsible_agency_id and not self.responsible_agency_is_party():
+            errors["responsible_agency"] = _(
+                "The responsible agency must be one of the agreement's parties."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def responsible_agency_is_party(self) -> bool:
+        # The admin sets _pending_party_agency_ids to the parties being added in the same save.
+        if self.responsible_agency_id in getattr(self, "_pending_party_agency_ids", ()):
+            return True
+        return bool(
+            self.agreement_id
+            and self.agreement.parties.filter(agency_id=self.responsible_agency_id).exists()
+        )
+
+    def days_overdue(self, today: datetime.date | None = None) -> int | None:
+        """Days past the due date; negative means days remaining."""
+        if not self.due_date:
+            return None
+        return ((today or timezone.localdate()) - self.due_date).days
+
+
+class DocumentLink(models.Model):
+    """Where to read the agreement, its annexes or news about it."""
+
+    class Kind(models.TextChoices):
+        FULL_TEXT = "full_text", _("Full text")
+        PRESS_RELEASE = "press_release", _("Press release")
+        NEWS_ARTICLE = "news_article", _("News article")
+        ANNEX = "annex", _("Annex")
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("web address"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.FULL_TEXT)
+    language = models.CharField(
+        _("language"), max_length=8, choices=global_settings.LANGUAGES, blank=True
+    )
+    published_on = models.DateField(_("date published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document link")
+        verbose_name_plural = _("document links")
+        ordering = ["agreement", F("published_on").asc(nulls_last=True), "pk"]
+
+    def __str__(self):
+        return self.title

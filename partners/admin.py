@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
+
+from .models import Agency, Representative
+
+
+class RepresentativeInline(admin.TabularInline):
+    model = Representative
+    extra = 0
+    fields = ["full_name", "position", "email", "phone"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "country", "jurisdiction", "parent", "agreement_count"]
+    list_filter = ["kind", ("country", CountryFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["name", "acronym", "jurisdiction"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    inlines = [RepresentativeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            agreement_count=Count("parties__agreement", distinct=True)
+        )
+
+    @admin.display(description=_("agreements"), ordering="agreement_count")
+    def agreement_count(self, obj):
+        return obj.agreement_count
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "position", "agency", "email", "phone"]
+    list_filter = [("agency__country", CountryFilter)]
+    list_select_related = ["agency"]
+    search_fields = ["full_name", "position", "agency__name", "agency__acronym"]
+    autocomplete_fields = ["agency"]
