@@ -32,3 +32,13 @@ test: $(STAMP) lint browser
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles screenshots .pytest_cache
+
+# PNGs of every page at desktop and phone width, into screenshots/ (needs Chromium).
+SHOT_PORT ?= 8765
+screenshots: $(STAMP) browser
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py load_demo
+	@$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(SHOT_PORT) --noreload >/dev/null 2>&1 & \
+	  server=$$!; trap 'kill $$server' EXIT; \
+	  for _ in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(SHOT_PORT)/ && break; sleep 0.2; done; \
+	  $(PY) scripts/screenshots.py http://127.0.0.1:$(SHOT_PORT)

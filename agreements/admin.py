@@ -45,8 +45,11 @@ class MilestoneInline(admin.StackedInline):
     extra = 0
     autocomplete_fields = ["area", "responsible_agency"]
     fields = [
-        "title", "description", ("area", "responsible_agency"),
-        ("due_date", "status", "date_met"), "last_reviewed",
+        "title",
+        "description",
+        ("area", "responsible_agency"),
+        ("due_date", "status", "date_met"),
+        "last_reviewed",
     ]
     readonly_fields = ["last_reviewed"]
     classes = ["collapse"]
@@ -86,9 +89,13 @@ class CooperationAreaAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            agreement_count=Count("agreements", distinct=True),
-            milestone_count=Count("milestones", distinct=True),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                agreement_count=Count("agreements", distinct=True),
+                milestone_count=Count("milestones", distinct=True),
+            )
         )
 
     @admin.display(description=_("agreements"), ordering="agreement_count")
@@ -103,15 +110,28 @@ class CooperationAreaAdmin(admin.ModelAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
     list_display = [
-        "reference", "title", "status", "signed_on", "party_names", "area_names", "visibility",
+        "reference",
+        "title",
+        "status",
+        "signed_on",
+        "party_names",
+        "area_names",
+        "visibility",
     ]
     list_display_links = ["reference", "title"]
     list_filter = [
-        "status", "kind", "areas", "visibility",
-        ("parties__agency__country", CountryFilter), SigningYearFilter,
+        "status",
+        "kind",
+        "areas",
+        "visibility",
+        ("parties__agency__country", CountryFilter),
+        SigningYearFilter,
     ]
     search_fields = [
-        "reference", "title", "parties__agency__name", "parties__agency__acronym",
+        "reference",
+        "title",
+        "parties__agency__name",
+        "parties__agency__acronym",
     ]
     date_hierarchy = "signed_on"
     autocomplete_fields = ["areas", "related"]
@@ -121,15 +141,24 @@ class AgreementAdmin(admin.ModelAdmin):
         (_("Signature"), {"fields": [("signed_on", "place_of_signing"), "event"]}),
         (_("Validity"), {"fields": [("entry_into_force", "expires_on"), "legally_binding"]}),
         (_("Content"), {"fields": ["summary", "areas", "related"]}),
-        (_("Record"), {"fields": [("created_at", "created_by"), ("updated_at", "updated_by")],
-                       "classes": ["collapse"]}),
+        (
+            _("Record"),
+            {
+                "fields": [("created_at", "created_by"), ("updated_at", "updated_by")],
+                "classes": ["collapse"],
+            },
+        ),
     ]
     inlines = [PartyInline, MilestoneInline, DocumentLinkInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("parties", queryset=Party.objects.select_related("agency")),
-            "areas",
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("parties", queryset=Party.objects.select_related("agency")),
+                "areas",
+            )
         )
 
     @admin.display(description=_("parties"))
@@ -165,11 +194,20 @@ class OverdueFilter(admin.SimpleListFilter):
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "agreement_reference", "area", "responsible_agency", "due_date", "status",
-        "overdue", "last_reviewed",
+        "title",
+        "agreement_reference",
+        "area",
+        "responsible_agency",
+        "due_date",
+        "status",
+        "overdue",
+        "last_reviewed",
     ]
     list_filter = [
-        "status", "area", ("responsible_agency", admin.RelatedOnlyFieldListFilter), OverdueFilter,
+        "status",
+        "area",
+        ("responsible_agency", admin.RelatedOnlyFieldListFilter),
+        OverdueFilter,
     ]
     list_select_related = ["agreement", "area", "responsible_agency"]
     search_fields = ["title", "description", "agreement__reference", "agreement__title"]

@@ -4,7 +4,8 @@ import re
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import ExpressionWrapper, F, Q
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,12 +28,42 @@ def unique_slug(model, text: str, *, max_length: int = 100, exclude_pk=None) -> 
     return candidate
 
 
+class CooperationAreaQuerySet(models.QuerySet):
+    def with_counts(self, *, user) -> "CooperationAreaQuerySet":
+        """Annotate how many agreements and milestones in each area `user` may see.
+
+        Subqueries rather than joins: two joined counts would multiply each other.
+        """
+        agreements = (
+            Agreement.objects.visible_to(user)
+            .filter(areas=OuterRef("pk"))
+            .order_by()
+            .values("areas")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        milestones = (
+            Milestone.objects.visible_to(user)
+            .filter(area=OuterRef("pk"))
+            .order_by()
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            agreement_count=Coalesce(Subquery(agreements), 0),
+            milestone_count=Coalesce(Subquery(milestones), 0),
+        )
+
+
 class CooperationArea(models.Model):
     """A field of cooperation such as cybersecurity or GovTech."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = CooperationAreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cooperation area")
@@ -88,27 +119,43 @@ class Agreement(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(
-        _("slug"), max_length=120, unique=True, blank=True,
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
         help_text=_("Web address of the agreement page; made from the title when left blank."),
     )
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.COOPERATION)
-    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=Kind.choices, default=Kind.COOPERATION
+    )
+    status = models.CharField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.DRAFT
+    )
     summary = models.TextField(_("summary"), blank=True)
     signed_on = models.DateField(_("signing date"), null=True, blank=True)
     place_of_signing = models.CharField(_("place of signing"), max_length=255, blank=True)
     event = models.CharField(
-        _("event"), max_length=255, blank=True,
+        _("event"),
+        max_length=255,
+        blank=True,
         help_text=_("Forum or visit at which it was signed, e.g. “Digital Bridge 2025 forum”."),
     )
     entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
     expires_on = models.DateField(_("expiry date"), null=True, blank=True)
     legally_binding = models.BooleanField(
-        _("legally binding"), null=True, blank=True,
+        _("legally binding"),
+        null=True,
+        blank=True,
         help_text=_("Leave unknown when the text does not say."),
     )
     visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL,
-        help_text=_("Public agreements are shown to anyone; internal ones to signed-in staff only."),
+        _("visibility"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+        help_text=_(
+            "Public agreements are shown to anyone; internal ones to signed-in staff only."
+        ),
     )
     areas = models.ManyToManyField(
         CooperationArea, verbose_name=_("cooperation areas"), related_name="agreements", blank=True
@@ -119,12 +166,22 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
-        null=True, blank=True, editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), on_delete=models.SET_NULL,
-        null=True, blank=True, editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
 
     objects = AgreementQuerySet.as_manager()
@@ -151,6 +208,24 @@ class Agreement(models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}" if self.reference else self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Agreement, self.title, max_length=120, exclude_pk=self.pk)
+        if self.reference:
+            return super().save(*args, **kwargs)
+        year = (self.signed_on or timezone.localdate()).year
+        # Two editors saving at once can pick the same number; the unique
+        # constraint catches it and we simply take the next one.
+        for _attempt in range(5):
+            self.reference = self.next_reference(year)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Agreement.objects.filter(reference=self.reference).exists():
+                    raise
+        raise IntegrityError("Could not assign a free agreement reference.")
+
     def get_absolute_url(self):
         return reverse("agreements:agreement_detail", kwargs={"slug": self.slug})
 
@@ -174,24 +249,6 @@ class Agreement(models.Model):
         ]
         return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Agreement, self.title, max_length=120, exclude_pk=self.pk)
-        if self.reference:
-            return super().save(*args, **kwargs)
-        year = (self.signed_on or timezone.localdate()).year
-        # Two editors saving at once can pick the same number; the unique
-        # constraint catches it and we simply take the next one.
-        for _attempt in range(5):
-            self.reference = self.next_reference(year)
-            try:
-                with transaction.atomic():
-                    return super().save(*args, **kwargs)
-            except IntegrityError:
-                if not Agreement.objects.filter(reference=self.reference).exists():
-                    raise
-        raise IntegrityError("Could not assign a free agreement reference.")
-
     def expiry_note(self, today: datetime.date | None = None) -> str:
         if not self.expires_on:
             return ""
@@ -202,6 +259,13 @@ class Agreement(models.Model):
         if days == 0:
             return str(_("expires today"))
         return str(_("expires in %(days)d days") % {"days": days})
+
+
+class PartyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PartyQuerySet":
+        if can_see_internal(user):
+            return self
+        return self.filter(agreement__visibility=Agreement.Visibility.PUBLIC)
 
 
 class Party(models.Model):
@@ -221,10 +285,16 @@ class Party(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.SIGNATORY)
     signatory = models.ForeignKey(
-        Representative, verbose_name=_("signed by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="signatures",
+        Representative,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
     )
     signed_on = models.DateField(_("date signed"), null=True, blank=True)
+
+    objects = PartyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("party")
@@ -249,15 +319,16 @@ class Party(models.Model):
             )
 
 
-class MilestoneQuerySet(models.QuerySet):
-    CLOSED_STATUSES = ("met", "cancelled")
+CLOSED_MILESTONE_STATUSES = ("met", "cancelled")
 
+
+class MilestoneQuerySet(models.QuerySet):
     @staticmethod
     def overdue_condition(today: datetime.date) -> Q:
         """Overdue: the due date has passed and the milestone is neither met nor cancelled."""
         # The explicit IS NOT NULL keeps the annotation False, not NULL, for undated rows.
         return Q(due_date__isnull=False, due_date__lt=today) & ~Q(
-            status__in=MilestoneQuerySet.CLOSED_STATUSES
+            status__in=CLOSED_MILESTONE_STATUSES
         )
 
     def visible_to(self, user) -> "MilestoneQuerySet":
@@ -270,6 +341,28 @@ class MilestoneQuerySet(models.QuerySet):
 
     def not_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
         return self.exclude(self.overdue_condition(today or timezone.localdate()))
+
+    def due_within(self, *, days: int, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        """Open milestones due between today and `days` days from now, both included."""
+        today = today or timezone.localdate()
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    def open(self) -> "MilestoneQuerySet":
+        return self.exclude(status__in=CLOSED_MILESTONE_STATUSES)
+
+    def by_due_date(self) -> "MilestoneQuerySet":
+        """Soonest first, undated last on every database."""
+        return self.order_by(F("due_date").asc(nulls_last=True), "pk")
+
+    def for_report(self, *, user) -> "MilestoneQuerySet":
+        """What the milestone list and its CSV export start from: visible rows, overdue flag set."""
+        return (
+            self.visible_to(user)
+            .with_overdue()
+            .select_related("agreement", "area", "responsible_agency")
+        )
 
     def with_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
         """Annotate `is_overdue` so pages and exports never recompute the rule themselves."""
@@ -296,12 +389,20 @@ class Milestone(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     area = models.ForeignKey(
-        CooperationArea, verbose_name=_("cooperation area"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="milestones",
+        CooperationArea,
+        verbose_name=_("cooperation area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
     )
     responsible_agency = models.ForeignKey(
-        Agency, verbose_name=_("responsible agency"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="milestones",
+        Agency,
+        verbose_name=_("responsible agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
         help_text=_("Must be one of the agreement's parties."),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -367,6 +468,14 @@ class Milestone(models.Model):
         if not self.due_date:
             return None
         return ((today or timezone.localdate()) - self.due_date).days
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        days = self.days_overdue(today)
+        return None if days is None else -days
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_MILESTONE_STATUSES
 
 
 class DocumentLink(models.Model):

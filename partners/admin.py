@@ -14,7 +14,15 @@ class RepresentativeInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "kind", "country", "jurisdiction", "parent", "agreement_count"]
+    list_display = [
+        "name",
+        "acronym",
+        "kind",
+        "country",
+        "jurisdiction",
+        "parent",
+        "agreement_count",
+    ]
     list_filter = ["kind", ("country", CountryFilter)]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "jurisdiction"]
@@ -23,8 +31,10 @@ class AgencyAdmin(admin.ModelAdmin):
     inlines = [RepresentativeInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            agreement_count=Count("parties__agreement", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(agreement_count=Count("parties__agreement", distinct=True))
         )
 
     @admin.display(description=_("agreements"), ordering="agreement_count")

@@ -82,4 +82,3 @@ class Representative(models.Model):
         if self.position:
             return f"{self.full_name}, {self.position}"
         return self.full_name
-

@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "partners"
-urlpatterns = []
+urlpatterns = [
+    path("", views.AgencyListView.as_view(), name="agency_list"),
+    path("<slug:slug>/", views.AgencyDetailView.as_view(), name="agency_detail"),
+]

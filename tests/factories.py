@@ -79,9 +79,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
     agreement = factory.SubFactory(AgreementFactory)
     agency = factory.SubFactory(AgencyFactory)
     role = Party.Role.SIGNATORY
-    signatory = factory.SubFactory(
-        RepresentativeFactory, agency=factory.SelfAttribute("..agency")
-    )
+    signatory = factory.SubFactory(RepresentativeFactory, agency=factory.SelfAttribute("..agency"))
     signed_on = factory.LazyAttribute(lambda p: p.agreement.signed_on)
 
 

@@ -89,10 +89,17 @@ def inline_management(prefix, total=0, initial=0):
 
 def agreement_form(**fields):
     data = {
-        "reference": "", "title": "Letter of intent on digital identity", "slug": "",
-        "kind": "letter_of_intent", "status": "signed", "visibility": "public",
-        "signed_on": "2025-10-03", "legally_binding": "unknown", "summary": "",
-        **inline_management("parties"), **inline_management("milestones"),
+        "reference": "",
+        "title": "Letter of intent on digital identity",
+        "slug": "",
+        "kind": "letter_of_intent",
+        "status": "signed",
+        "visibility": "public",
+        "signed_on": "2025-10-03",
+        "legally_binding": "unknown",
+        "summary": "",
+        **inline_management("parties"),
+        **inline_management("milestones"),
         **inline_management("documents"),
     }
     data.update(fields)

@@ -31,7 +31,11 @@ def test_demo_tells_the_nitec_madrid_story(demo):
     assert demo.legally_binding is None  # the source does not say
     assert demo.reference.startswith("AGR-2025-")
     assert set(demo.areas.values_list("name", flat=True)) == {
-        "ICT", "Cybersecurity", "AI regulation", "Data management", "GovTech",
+        "ICT",
+        "Cybersecurity",
+        "AI regulation",
+        "Data management",
+        "GovTech",
     }
     signatories = {
         (p.agency.acronym or p.agency.name, p.signatory.full_name, p.signatory.position)

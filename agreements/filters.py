@@ -1,0 +1,226 @@
+"""Filters for the agreement and milestone lists (and, through them, the CSV export).
+
+Invalid values never reach the queryset: the views show the form's errors next
+to the field and list nothing rather than a half-filtered result.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from partners.models import Agency
+
+from .models import Agreement, CooperationArea, Milestone, Party
+
+SEARCH_MAX_LENGTH = 200
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class DateRangeForm(forms.Form):
+    """Rejects a range whose start is after its end, naming both fields."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in self.date_ranges:
+            if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
+                self.add_error(end, _("This date is before the “from” date."))
+        return cleaned
+
+
+class AgreementFilterForm(DateRangeForm):
+    date_ranges = (("signed_from", "signed_to"),)
+
+
+class MilestoneFilterForm(DateRangeForm):
+    date_ranges = (("due_from", "due_to"),)
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Reference, title, summary, or a party's name or acronym."),
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Cooperation area"),
+        field_name="areas",
+        to_field_name="slug",
+        queryset=CooperationArea.objects.all(),
+        empty_label=_("Any area"),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"),
+        method="with_agency",
+        to_field_name="slug",
+        queryset=Agency.objects.only("name", "acronym", "slug"),
+        empty_label=_("Any agency"),
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country of a party"),
+        method="with_country",
+        choices=countries,
+        empty_label=_("Any country"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Agreement.Kind.choices, empty_label=_("Any kind")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Agreement.Status.choices, empty_label=_("Any status")
+    )
+    binding = django_filters.ChoiceFilter(
+        label=_("Legally binding"),
+        method="with_binding",
+        empty_label=_("Any"),
+        choices=[("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not stated"))],
+    )
+    signed_from = django_filters.DateFilter(
+        label=_("Signed from"), field_name="signed_on", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    signed_to = django_filters.DateFilter(
+        label=_("Signed to"), field_name="signed_on", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    expires_before = django_filters.DateFilter(
+        label=_("Expiring before"), field_name="expires_on", lookup_expr="lt", widget=DATE_WIDGET
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Newest signed first"),
+        fields=(
+            ("signed_on", "signed"),
+            ("title", "title"),
+            ("status", "status"),
+            ("expires_on", "expiry"),
+        ),
+        field_labels={
+            "signed": _("Signing date, oldest first"),
+            "-signed": _("Signing date, newest first"),
+            "title": _("Title, A–Z"),
+            "-title": _("Title, Z–A"),
+            "status": _("Status"),
+            "-status": _("Status, reversed"),
+            "expiry": _("Expiry, soonest first"),
+            "-expiry": _("Expiry, latest first"),
+        },
+    )
+
+    class Meta:
+        model = Agreement
+        form = AgreementFilterForm
+        fields = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        party_matches = Party.objects.filter(agreement=OuterRef("pk")).filter(
+            Q(agency__name__icontains=value) | Q(agency__acronym__icontains=value)
+        )
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Exists(party_matches)
+        )
+
+    def with_agency(self, queryset, name, value):
+        return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), agency=value)))
+
+    def with_country(self, queryset, name, value):
+        # Exists, not a join: two parties from one country must not list the agreement twice.
+        return queryset.filter(
+            Exists(Party.objects.filter(agreement=OuterRef("pk"), agency__country=value))
+        )
+
+    def with_binding(self, queryset, name, value):
+        return queryset.filter(legally_binding={"yes": True, "no": False, "unknown": None}[value])
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # A stable order on every sort, so pages never repeat or skip rows.
+        ordering = list(queryset.query.order_by) or ["-signed_on"]
+        return queryset.order_by(*ordering, "reference")
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    agreement = django_filters.CharFilter(
+        label=_("Agreement reference"),
+        field_name="agreement__reference",
+        lookup_expr="iexact",
+        max_length=32,
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Responsible agency"),
+        field_name="responsible_agency",
+        to_field_name="slug",
+        queryset=Agency.objects.only("name", "acronym", "slug"),
+        empty_label=_("Any agency"),
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Cooperation area"),
+        field_name="area",
+        to_field_name="slug",
+        queryset=CooperationArea.objects.all(),
+        empty_label=_("Any area"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Milestone.Status.choices, empty_label=_("Any status")
+    )
+    due_from = django_filters.DateFilter(
+        label=_("Due from"), field_name="due_date", lookup_expr="gte", widget=DATE_WIDGET
+    )
+    due_to = django_filters.DateFilter(
+        label=_("Due to"), field_name="due_date", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput
+    )
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (days)"),
+        method="within_days",
+        min_value=0,
+        max_value=3650,
+        decimal_places=0,
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Due date, soonest first"),
+        fields=(("due_date", "due"), ("agreement__reference", "agreement"), ("status", "status")),
+        field_labels={
+            "due": _("Due date, soonest first"),
+            "-due": _("Due date, latest first"),
+            "agreement": _("Agreement reference"),
+            "-agreement": _("Agreement reference, reversed"),
+            "status": _("Status"),
+            "-status": _("Status, reversed"),
+        },
+    )
+
+    class Meta:
+        model = Milestone
+        form = MilestoneFilterForm
+        fields = ()
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def within_days(self, queryset, name, value):
+        return queryset.due_within(days=int(value))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        ordering = [
+            nulls_last(field) if field.lstrip("-") == "due_date" else field
+            for field in (queryset.query.order_by or ["due_date"])
+        ]
+        return queryset.order_by(*ordering, "agreement__reference", "pk")
+
+
+def nulls_last(field: str):
+    """Undated milestones go last whichever way the dates are sorted."""
+    name = field.lstrip("-")
+    return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)

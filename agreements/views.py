@@ -1,0 +1,205 @@
+from itertools import groupby
+
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from .filters import AgreementFilter, MilestoneFilter
+from .models import Agreement, CooperationArea, Milestone, Party
+
+HOME_WINDOW_DAYS = 90
+
+
+def parties_with_agencies():
+    return Prefetch("parties", queryset=Party.objects.select_related("agency").order_by("pk"))
+
+
+class FilteredListView(FilterView):
+    """A filtered, paginated list that explains bad input instead of failing on it.
+
+    An unknown page number shows the nearest real page with a note; invalid
+    filters list nothing and show the form's errors.
+    """
+
+    paginate_by = 25
+    page_message = ""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        requested = self.request.GET.get("page", "").strip()
+        page = paginator.get_page(requested)
+        if requested and requested != str(page.number):
+            self.page_message = _(
+                "There is no page “%(requested)s”; showing page %(number)s of %(pages)s."
+            ) % {"requested": requested[:20], "number": page.number, "pages": paginator.num_pages}
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def active_filters(self):
+        """The filters in the query string, each with a link that removes just that one."""
+        form = self.filterset.form
+        cleaned = getattr(form, "cleaned_data", {})
+        chips = []
+        for name, field in form.fields.items():
+            raw = self.request.GET.get(name, "").strip()
+            if not raw:
+                continue
+            value = cleaned.get(name)
+            if hasattr(field, "queryset") and value is not None:
+                shown = str(value)
+            elif hasattr(field, "choices"):
+                choices = {str(key): label for key, label in field.choices}
+                shown = choices.get(raw, raw)
+            elif value is True:
+                shown = _("yes")
+            else:
+                shown = raw
+            remaining = self.request.GET.copy()
+            remaining.pop(name, None)
+            remaining.pop("page", None)
+            chips.append({"label": field.label, "value": shown, "query": remaining.urlencode()})
+        return chips
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = self.active_filters()
+        context["page_message"] = self.page_message
+        context["filter_errors"] = self.filterset.is_bound and not self.filterset.is_valid()
+        return context
+
+
+class HomeView(TemplateView):
+    template_name = "agreements/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        agreements = Agreement.objects.visible_to(user)
+        milestones = Milestone.objects.for_report(user=user)
+        by_status = dict(
+            agreements.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        due_soon = milestones.due_within(days=HOME_WINDOW_DAYS).order_by("due_date", "pk")
+        overdue = milestones.overdue().order_by("due_date", "pk")
+        return super().get_context_data(
+            status_counts=[
+                (value, label, by_status.get(value, 0)) for value, label in Agreement.Status.choices
+            ],
+            total_agreements=sum(by_status.values()),
+            areas=CooperationArea.objects.with_counts(user=user),
+            recent=agreements.filter(signed_on__isnull=False)
+            .order_by("-signed_on", "reference")
+            .prefetch_related(parties_with_agencies())[:5],
+            due_soon=due_soon[:10],
+            due_soon_count=due_soon.count(),
+            overdue=overdue[:10],
+            overdue_count=overdue.count(),
+            window_days=HOME_WINDOW_DAYS,
+            **kwargs,
+        )
+
+
+class AgreementListView(FilteredListView):
+    extra_context = {"nav": "agreements"}
+    filterset_class = AgreementFilter
+    template_name = "agreements/agreement_list.html"
+
+    def get_queryset(self):
+        return Agreement.objects.visible_to(self.request.user).prefetch_related(
+            parties_with_agencies(), "areas"
+        )
+
+
+MILESTONE_TIMELINE_ORDER = [
+    Milestone.Status.IN_PROGRESS,
+    Milestone.Status.SCHEDULED,
+    Milestone.Status.PARTIALLY_MET,
+    Milestone.Status.NOT_MET,
+    Milestone.Status.MET,
+    Milestone.Status.CANCELLED,
+]
+
+
+class AgreementDetailView(DetailView):
+    extra_context = {"nav": "agreements"}
+    template_name = "agreements/agreement_detail.html"
+
+    def get_queryset(self):
+        return Agreement.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("agency", "signatory").order_by("pk"),
+            ),
+            "areas",
+            "documents",
+        )
+
+    def get_context_data(self, **kwargs):
+        agreement = self.object
+        user = self.request.user
+        milestones = sorted(
+            Milestone.objects.filter(agreement=agreement)
+            .with_overdue()
+            .select_related("area", "responsible_agency"),
+            key=lambda m: (
+                MILESTONE_TIMELINE_ORDER.index(m.status),
+                m.due_date is None,
+                m.due_date,
+                m.pk,
+            ),
+        )
+        timeline = [
+            (Milestone.Status(status).label, list(group))
+            for status, group in groupby(milestones, key=lambda m: m.status)
+        ]
+        return super().get_context_data(
+            timeline=timeline,
+            milestone_count=len(milestones),
+            related=agreement.related.visible_to(user).order_by("-signed_on"),
+            can_edit=user.has_perm("agreements.change_agreement"),
+            **kwargs,
+        )
+
+
+class MilestoneListView(FilteredListView):
+    extra_context = {"nav": "milestones"}
+    filterset_class = MilestoneFilter
+    template_name = "agreements/milestone_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Milestone.objects.for_report(user=self.request.user)
+
+
+class AreaListView(ListView):
+    extra_context = {"nav": "areas"}
+    template_name = "agreements/area_list.html"
+    context_object_name = "areas"
+
+    def get_queryset(self):
+        return CooperationArea.objects.with_counts(user=self.request.user)
+
+
+class AreaDetailView(DetailView):
+    extra_context = {"nav": "areas"}
+    template_name = "agreements/area_detail.html"
+    context_object_name = "area"
+
+    def get_queryset(self):
+        return CooperationArea.objects.with_counts(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            agreements=Agreement.objects.visible_to(user)
+            .filter(areas=self.object)
+            .prefetch_related(parties_with_agencies())
+            .order_by("-signed_on", "reference")[:10],
+            milestones=Milestone.objects.for_report(user=user)
+            .filter(area=self.object)
+            .open()
+            .by_due_date()[:10],
+            **kwargs,
+        )

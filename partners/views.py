@@ -1,0 +1,67 @@
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.views.generic import DetailView
+
+from agreements.models import Agreement, Milestone, Party
+from agreements.views import FilteredListView, parties_with_agencies
+
+from .filters import AgencyFilter
+from .models import Agency
+
+AGENCY_PAGE_ROWS = 20
+
+
+def visible_agreement_count(user):
+    """How many agreements the user may see that the agency (OuterRef) is party to."""
+    return Coalesce(
+        Subquery(
+            Party.objects.visible_to(user)
+            .filter(agency=OuterRef("pk"))
+            .order_by()
+            .values("agency")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+class AgencyListView(FilteredListView):
+    extra_context = {"nav": "agencies"}
+    filterset_class = AgencyFilter
+    template_name = "partners/agency_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Agency.objects.select_related("parent").annotate(
+            agreement_count=visible_agreement_count(self.request.user)
+        )
+
+
+class AgencyDetailView(DetailView):
+    extra_context = {"nav": "agencies"}
+    template_name = "partners/agency_detail.html"
+    context_object_name = "agency"
+
+    def get_queryset(self):
+        return Agency.objects.select_related("parent").annotate(
+            agreement_count=visible_agreement_count(self.request.user)
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        agency = self.object
+        milestones = Milestone.objects.for_report(user=user).filter(responsible_agency=agency)
+        return super().get_context_data(
+            agreements=Agreement.objects.visible_to(user)
+            .filter(parties__agency=agency)
+            .prefetch_related(parties_with_agencies())
+            .order_by("-signed_on", "reference")[:AGENCY_PAGE_ROWS],
+            representatives=agency.representatives.all(),
+            children=agency.children.all(),
+            milestones=milestones.open().by_due_date()[:AGENCY_PAGE_ROWS],
+            open_milestone_count=milestones.open().count(),
+            show_contacts=user.has_perm("partners.view_representative"),
+            page_rows=AGENCY_PAGE_ROWS,
+            **kwargs,
+        )
