@@ -140,10 +140,12 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(legally_binding={"yes": True, "no": False, "unknown": None}[value])
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # A stable order on every sort, so pages never repeat or skip rows.
-        ordering = list(queryset.query.order_by) or ["-signed_on"]
-        return queryset.order_by(*ordering, "reference")
+        return stable_order(
+            super().filter_queryset(queryset),
+            default=["-signed_on"],
+            nullable={"signed_on", "expires_on"},
+            tiebreak=["reference"],
+        )
 
 
 class MilestoneFilter(django_filters.FilterSet):
@@ -212,15 +214,24 @@ class MilestoneFilter(django_filters.FilterSet):
         return queryset.due_within(days=int(value))
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        ordering = [
-            nulls_last(field) if field.lstrip("-") == "due_date" else field
-            for field in (queryset.query.order_by or ["due_date"])
-        ]
-        return queryset.order_by(*ordering, "agreement__reference", "pk")
+        return stable_order(
+            super().filter_queryset(queryset),
+            default=["due_date"],
+            nullable={"due_date"},
+            tiebreak=["agreement__reference", "pk"],
+        )
 
 
-def nulls_last(field: str):
-    """Undated milestones go last whichever way the dates are sorted."""
-    name = field.lstrip("-")
-    return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)
+def stable_order(queryset, *, default, nullable, tiebreak):
+    """The chosen sort, with empty dates last either way and a tiebreak so pages never overlap."""
+    ordering = []
+    for field in queryset.query.order_by or default:
+        name = field.lstrip("-")
+        if name in nullable:
+            field = (
+                F(name).desc(nulls_last=True)
+                if field.startswith("-")
+                else F(name).asc(nulls_last=True)
+            )
+        ordering.append(field)
+    return queryset.order_by(*ordering, *tiebreak)

@@ -20,7 +20,9 @@ PAGES = {
     "home": "/",
     "agreements": "/agreements/",
     "agreements-filtered": "/agreements/?q=Madrid&area=govtech",
-    "agreements-bad-input": "/agreements/?page=abc&sort=bogus&signed_from=2026-01-01&signed_to=2025-01-01",
+    "agreements-bad-input": (
+        "/agreements/?page=abc&sort=bogus&signed_from=2026-01-01&signed_to=2025-01-01"
+    ),
     "agreement-detail": "/agreements/nitec-madrid-digital-cooperation-2025/",
     "milestones": "/milestones/",
     "areas": "/areas/",

@@ -1,0 +1,138 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against the live test server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+from django.contrib.auth.models import Permission  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from tests.factories import AgreementFactory, PartyFactory, UserFactory  # noqa: E402
+
+pytestmark = [
+    pytest.mark.browser,
+    # serialized_rollback keeps the rows that migrations create (areas, groups) between tests.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in
+    # the test itself are still synchronous, so Django's async guard is relaxed here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_visitor_finds_the_madrid_agreement_by_search_and_area(page, live_server, demo):
+    AgreementFactory(title="Unrelated memorandum on postal services")
+    page.goto(live_server.url + "/agreements/")
+    page.get_by_label("Search").fill("Madrid")
+    page.get_by_label("Cooperation area").select_option(label="GovTech")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_role("heading", name="1 agreement")).to_be_visible()
+    expect(page.get_by_text("Unrelated memorandum")).to_have_count(0)
+    page.get_by_role("link", name=demo.title).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.title)
+    parties = page.locator("section", has=page.get_by_role("heading", name="Parties"))
+    expect(parties).to_contain_text("Daulet Bekmanov")
+    expect(parties).to_contain_text("Miguel López-Valverde Argüeso")
+    expect(page.locator(".timeline-item")).to_have_count(4)
+    expect(page.get_by_text("Explore a joint GovTech testing platform in Madrid")).to_be_visible()
+
+
+def test_removing_one_active_filter_keeps_the_others(page, live_server, demo):
+    page.goto(live_server.url + "/agreements/?q=Madrid&area=govtech")
+    page.get_by_role("link", name="Remove filter Search").click()
+    assert "q=" not in page.url
+    assert "area=govtech" in page.url
+    expect(page.get_by_label("Cooperation area", exact=True)).to_have_value("govtech")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/agreements/",
+        "/agreements/?page=abc&sort=bogus&signed_from=2026-01-01&signed_to=2025-01-01",
+        "/agreements/nitec-madrid-digital-cooperation-2025/",
+        "/milestones/",
+        "/areas/",
+        "/areas/govtech/",
+        "/agencies/",
+        "/agencies/madrid-ministry-of-digitalization/",
+        "/accounts/login/",
+    ],
+)
+def test_nothing_overflows_at_phone_width(browser, live_server, demo, path):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    context.close()
+    assert overflow <= 0, f"{path} is {overflow}px wider than a 375px phone"
+
+
+def test_staff_logs_in_sees_internal_agreement_and_edits_it(page, live_server, demo):
+    internal = AgreementFactory(title="Internal roadmap for data exchange", visibility="internal")
+    PartyFactory(agreement=internal)
+    # Direct permissions, not the Editors group: a transactional test's flush
+    # recreates permissions, so a group restored from the serialized state may point at old ids.
+    marta = UserFactory(username="marta")
+    marta.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="agreements",
+            codename__in=["view_agreement", "change_agreement"],
+        )
+    )
+
+    page.goto(live_server.url + "/agreements/")
+    expect(page.get_by_text(internal.title)).to_have_count(0)
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("marta")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    page.goto(live_server.url + "/agreements/")
+    row = page.get_by_role("row", name=internal.title)
+    expect(row.get_by_text("Internal", exact=True)).to_be_visible()
+    row.get_by_role("link", name=internal.title).click()
+    page.get_by_role("link", name="Edit in admin").click()
+    expect(page).to_have_title(f"{internal} | Change agreement | Accords admin")
+    expect(page.locator("#id_title")).to_have_value(internal.title)

@@ -1,0 +1,90 @@
+"""Bad query strings give a 200 page with a message next to the wrong filter, or a clean 404."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgreementFactory, MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+AGREEMENTS = reverse("agreements:agreement_list")
+MILESTONES = reverse("agreements:milestone_list")
+AGENCIES = reverse("partners:agency_list")
+
+
+@pytest.fixture
+def some_rows(db):
+    for agreement in AgreementFactory.create_batch(3):
+        MilestoneFactory(agreement=agreement)
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field", "message"),
+    [
+        (AGREEMENTS, {"sort": "password"}, "sort", "Select a valid choice"),
+        (AGREEMENTS, {"signed_from": "2025-13-45"}, "signed_from", "Enter a valid date"),
+        (AGREEMENTS, {"signed_from": "2026-01-01", "signed_to": "2025-01-01"}, "signed_to",
+         "This date is before the “from” date."),
+        (AGREEMENTS, {"area": "no-such-area"}, "area", "Select a valid choice"),
+        (AGREEMENTS, {"agency": "999999"}, "agency", "Select a valid choice"),
+        (AGREEMENTS, {"country": "XX"}, "country", "Select a valid choice"),
+        (AGREEMENTS, {"q": "x" * 5000}, "q", "Ensure this value has at most 200 characters"),
+        (MILESTONES, {"due_within": "abc"}, "due_within", "Enter a number"),
+        (MILESTONES, {"due_within": "9" * 40}, "due_within", "less than or equal to 3650"),
+        (MILESTONES, {"due_within": "-1"}, "due_within", "greater than or equal to 0"),
+        (MILESTONES, {"due_from": "2026-02-01", "due_to": "2026-01-01"}, "due_to",
+         "This date is before the “from” date."),
+        (MILESTONES, {"status": "done"}, "status", "Select a valid choice"),
+        (MILESTONES, {"sort": "-title"}, "sort", "Select a valid choice"),
+        (AGENCIES, {"kind": "bank"}, "kind", "Select a valid choice"),
+    ],
+)
+def test_invalid_filter_shows_message_next_to_field_and_lists_nothing(
+    client, some_rows, url, params, field, message
+):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["filter"].form.errors[field])
+    assert list(response.context["object_list"]) == []
+    content = response.content.decode()
+    assert f'id="id_{field}-error"' in content
+    assert "Some filters could not be used" in content
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5", "9" * 60])
+def test_impossible_page_numbers_show_a_real_page_and_say_so(client, some_rows, page):
+    response = client.get(AGREEMENTS, {"page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert "There is no page" in response.content.decode()
+    assert len(response.context["object_list"]) == 3
+
+
+def test_last_page_number_is_kept_for_too_high_pages(client, db):
+    AgreementFactory.create_batch(30)
+    response = client.get(AGREEMENTS, {"page": "7"})
+    assert response.context["page_obj"].number == 2
+
+
+def test_unknown_parameters_are_ignored(client, some_rows):
+    response = client.get(AGREEMENTS, {"colour": "blue", "utm_source": "mail"})
+    assert response.status_code == 200
+    assert len(response.context["object_list"]) == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/agreements/no-such-agreement/",
+        "/agencies/no-such-agency/",
+        "/areas/no-such-area/",
+        "/agreements/%F0%9F%92%A5/",
+    ],
+)
+def test_missing_records_are_a_clean_404(client, db, url):
+    assert client.get(url).status_code == 404
+
+
+def test_null_bytes_and_unicode_in_search(client, some_rows):
+    for value in ["\x00", "Алматы", "Argüeso", "'; DROP TABLE agreements_agreement; --", "%_%"]:
+        response = client.get(AGREEMENTS, {"q": value})
+        assert response.status_code == 200
