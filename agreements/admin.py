@@ -1,12 +1,13 @@
 import re
 
 from django.contrib import admin
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.db.models.functions import ExtractYear
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from .exports import export_filename, milestone_csv_response
 from .models import Agreement, CooperationArea, DocumentLink, Milestone, Party
 
 
@@ -150,6 +151,7 @@ class AgreementAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [PartyInline, MilestoneInline, DocumentLinkInline]
+    actions = ["export_milestones_csv"]
 
     def get_queryset(self, request):
         return (
@@ -168,6 +170,17 @@ class AgreementAdmin(admin.ModelAdmin):
     @admin.display(description=_("cooperation areas"))
     def area_names(self, obj):
         return ", ".join(area.name for area in obj.areas.all())
+
+    @admin.action(description=_("Export milestones of selected agreements"), permissions=["view"])
+    def export_milestones_csv(self, request, queryset):
+        milestones = (
+            Milestone.objects.for_report(user=request.user)
+            .filter(agreement__in=queryset.values("pk"))
+            .order_by("agreement__reference", F("due_date").asc(nulls_last=True), "pk")
+        )
+        return milestone_csv_response(
+            milestones, base_url=request.build_absolute_uri("/"), filename=export_filename()
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -214,9 +227,21 @@ class MilestoneAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
     autocomplete_fields = ["agreement", "area", "responsible_agency"]
     readonly_fields = ["last_reviewed"]
+    actions = ["export_selected_csv"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_overdue()
+
+    @admin.action(description=_("Export selected milestones as CSV"), permissions=["view"])
+    def export_selected_csv(self, request, queryset):
+        milestones = (
+            Milestone.objects.for_report(user=request.user)
+            .filter(pk__in=queryset.values("pk"))
+            .by_due_date()
+        )
+        return milestone_csv_response(
+            milestones, base_url=request.build_absolute_uri("/"), filename=export_filename()
+        )
 
     @admin.display(description=_("agreement"), ordering="agreement__reference")
     def agreement_reference(self, obj):

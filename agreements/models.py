@@ -356,12 +356,14 @@ class MilestoneQuerySet(models.QuerySet):
         """Soonest first, undated last on every database."""
         return self.order_by(F("due_date").asc(nulls_last=True), "pk")
 
-    def for_report(self, *, user) -> "MilestoneQuerySet":
-        """What the milestone list and its CSV export start from: visible rows, overdue flag set."""
-        return (
-            self.visible_to(user)
-            .with_overdue()
-            .select_related("agreement", "area", "responsible_agency")
+    def for_report(self, *, user, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        """What the milestone list and its CSV export start from: rows `user` may see."""
+        return self.visible_to(user).with_report_columns(today=today)
+
+    def with_report_columns(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        """The overdue flag and the related rows every milestone report shows."""
+        return self.with_overdue(today=today).select_related(
+            "agreement", "area", "responsible_agency"
         )
 
     def with_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":

@@ -1,10 +1,12 @@
 from itertools import groupby
 
 from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from .exports import export_filename, milestone_csv_response
 from .filters import AgreementFilter, MilestoneFilter
 from .models import Agreement, CooperationArea, Milestone, Party
 
@@ -171,6 +173,41 @@ class MilestoneListView(FilteredListView):
 
     def get_queryset(self):
         return Milestone.objects.for_report(user=self.request.user)
+
+
+def wants_excel(request) -> bool:
+    return request.GET.get("variant") == "excel"
+
+
+class MilestoneExportView(MilestoneListView):
+    """The milestone list as CSV: same filters, sort and visibility, every matching row.
+
+    With invalid filters there is no file: the list page shows what to correct.
+    """
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return super().get(request, *args, **kwargs)
+        return milestone_csv_response(
+            self.filterset.qs,
+            base_url=request.build_absolute_uri("/"),
+            filename=export_filename(),
+            excel=wants_excel(request),
+        )
+
+
+def agreement_milestones_csv(request, slug):
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), slug=slug)
+    milestones = (
+        Milestone.objects.for_report(user=request.user).filter(agreement=agreement).by_due_date()
+    )
+    return milestone_csv_response(
+        milestones,
+        base_url=request.build_absolute_uri("/"),
+        filename=export_filename(agreement.reference),
+        excel=wants_excel(request),
+    )
 
 
 class AreaListView(ListView):

@@ -50,11 +50,14 @@ def add_rows(hub, n):
         PartyFactory(agreement=agreement, agency=hub["agency"])
         PartyFactory(agreement=agreement)
         MilestoneFactory(
-            agreement=agreement, area=hub["area"], responsible_agency=hub["agency"],
+            agreement=agreement,
+            area=hub["area"],
+            responsible_agency=hub["agency"],
             due_date=TODAY + datetime.timedelta(days=i % 60 - 20),
         )
-        MilestoneFactory(agreement=hub["anchor"], area=hub["area"],
-                         due_date=TODAY + datetime.timedelta(days=i))
+        MilestoneFactory(
+            agreement=hub["anchor"], area=hub["area"], due_date=TODAY + datetime.timedelta(days=i)
+        )
         DocumentLinkFactory(agreement=hub["anchor"])
         RepresentativeFactory(agency=hub["agency"])
         hub["anchor"].related.add(agreement)

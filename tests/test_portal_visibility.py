@@ -27,10 +27,10 @@ def records(db):
         agreement.areas.set([govtech])
     PartyFactory(agreement=public, agency=agency)
     PartyFactory(agreement=internal, agency=agency)
-    MilestoneFactory(agreement=public, title="Public workshop", area=govtech,
-                     responsible_agency=agency)
-    MilestoneFactory(agreement=internal, title=SECRETS[1], area=govtech,
-                     responsible_agency=agency)
+    MilestoneFactory(
+        agreement=public, title="Public workshop", area=govtech, responsible_agency=agency
+    )
+    MilestoneFactory(agreement=internal, title=SECRETS[1], area=govtech, responsible_agency=agency)
     DocumentLinkFactory(agreement=internal, title=SECRETS[2])
     public.related.add(internal)
     return {"public": public, "internal": internal, "agency": agency, "area": govtech}
@@ -95,8 +95,9 @@ def test_logged_in_user_without_view_permission_sees_public_only(client, records
 
 
 def test_contact_details_are_for_staff_only(client, viewer, records):
-    RepresentativeFactory(agency=records["agency"], email="private@agency.example",
-                          phone="+34 600 000 000")
+    RepresentativeFactory(
+        agency=records["agency"], email="private@agency.example", phone="+34 600 000 000"
+    )
     url = records["agency"].get_absolute_url()
     anonymous = client.get(url).content.decode()
     assert "private@agency.example" not in anonymous

@@ -1,0 +1,86 @@
+"""Write the milestone report as CSV, with the same filters as the milestone list page.
+
+For scheduled reports, e.g. from cron:
+    python manage.py export_milestones --overdue --area govtech -o overdue.csv
+"""
+
+import os
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from agreements.exports import write_milestone_csv
+from agreements.filters import MilestoneFilter
+from agreements.models import Milestone
+
+# (option, filter field) pairs; options take the page's values, e.g. --area govtech.
+FILTER_OPTIONS = [
+    ("agreement", "agreement"),
+    ("agency", "agency"),
+    ("area", "area"),
+    ("status", "status"),
+    ("due_from", "due_from"),
+    ("due_to", "due_to"),
+    ("due_within", "due_within"),
+    ("sort", "sort"),
+]
+
+
+class Command(BaseCommand):
+    help = "Export milestones as CSV, filtered as on the milestone list page."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--agreement", help="agreement reference, e.g. AGR-2025-0001")
+        parser.add_argument("--agency", help="responsible agency's slug")
+        parser.add_argument("--area", help="cooperation area's slug, e.g. govtech")
+        parser.add_argument("--status", help="scheduled, in_progress, met, partially_met, …")
+        parser.add_argument("--due-from", dest="due_from", help="YYYY-MM-DD")
+        parser.add_argument("--due-to", dest="due_to", help="YYYY-MM-DD")
+        parser.add_argument("--due-within", dest="due_within", help="days from today")
+        parser.add_argument("--overdue", action="store_true", help="overdue milestones only")
+        parser.add_argument("--sort", help="due, -due, agreement, -agreement, status, -status")
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument(
+            "--excel", action="store_true", help="start with a byte-order mark for Excel"
+        )
+        parser.add_argument(
+            "--include-internal",
+            action="store_true",
+            help="include internal agreements' milestones (default: public ones only)",
+        )
+        parser.add_argument(
+            "--base-url",
+            default=os.environ.get("ACCORDS_BASE_URL", "http://127.0.0.1:8000"),
+            help="site address for the link column (default: $ACCORDS_BASE_URL)",
+        )
+
+    def handle(self, *args, **options):
+        data = QueryDict(mutable=True)
+        for option, field in FILTER_OPTIONS:
+            if options[option] is not None:
+                data[field] = options[option]
+        if options["overdue"]:
+            data["overdue"] = "on"
+        milestones = (
+            Milestone.objects.with_report_columns()
+            if options["include_internal"]
+            else Milestone.objects.for_report(user=AnonymousUser())
+        )
+        filterset = MilestoneFilter(data, queryset=milestones)
+        if not filterset.is_valid():
+            problems = "; ".join(
+                f"--{field.replace('_', '-')}: {' '.join(errors)}"
+                for field, errors in filterset.errors.items()
+            )
+            raise CommandError(f"Invalid filters: {problems}")
+
+        export = {"base_url": options["base_url"], "excel": options["excel"]}
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8", newline="") as stream:
+                count = write_milestone_csv(filterset.qs, stream.write, **export)
+            self.stderr.write(f"Wrote {count} milestones to {options['output']}")
+        else:
+            write_milestone_csv(
+                filterset.qs, lambda chunk: self.stdout.write(chunk, ending=""), **export
+            )

