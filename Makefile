@@ -42,3 +42,10 @@ screenshots: $(STAMP) browser
 	  server=$$!; trap 'kill $$server' EXIT; \
 	  for _ in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(SHOT_PORT)/ && break; sleep 0.2; done; \
 	  $(PY) scripts/screenshots.py http://127.0.0.1:$(SHOT_PORT)
+
+# Benchmarks against PostgreSQL: DATABASE_URL if set, else a local accords_bench database.
+# The first run seeds 100,000 agreements and 1,000,000 milestones (about 2 minutes).
+BENCH_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/accords_bench)
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only DJANGO_HTTPS=0
+bench: $(STAMP)
+	$(BENCH_ENV) $(PY) scripts/bench_export.py

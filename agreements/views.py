@@ -27,6 +27,11 @@ class FilteredListView(FilterView):
     paginate_by = 25
     page_message = ""
 
+    def get_filterset_kwargs(self, filterset_class):
+        # Always bound, even to an empty query string, so the default sort and its
+        # tiebreak apply on the first visit too.
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
         requested = self.request.GET.get("page", "").strip()
@@ -66,7 +71,7 @@ class FilteredListView(FilterView):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = self.active_filters()
         context["page_message"] = self.page_message
-        context["filter_errors"] = self.filterset.is_bound and not self.filterset.is_valid()
+        context["filter_errors"] = not self.filterset.is_valid()
         return context
 
 
@@ -187,7 +192,7 @@ class MilestoneExportView(MilestoneListView):
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if not self.filterset.is_valid():
             return super().get(request, *args, **kwargs)
         return milestone_csv_response(
             self.filterset.qs,

@@ -77,10 +77,19 @@ class Command(BaseCommand):
 
         export = {"base_url": options["base_url"], "excel": options["excel"]}
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8", newline="") as stream:
-                count = write_milestone_csv(filterset.qs, stream.write, **export)
+            with open(options["output"], "wb") as stream:
+                write_milestone_csv(filterset.qs, stream, **export)
+            count = filterset.qs.count()
             self.stderr.write(f"Wrote {count} milestones to {options['output']}")
         else:
-            write_milestone_csv(
-                filterset.qs, lambda chunk: self.stdout.write(chunk, ending=""), **export
-            )
+            write_milestone_csv(filterset.qs, BytesToText(self.stdout), **export)
+
+
+class BytesToText:
+    """Lets the report, which is bytes, go to the command's (text) standard output."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, chunk: bytes):
+        self.out.write(chunk.decode("utf-8"), ending="")
