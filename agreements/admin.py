@@ -6,6 +6,7 @@ from django.db.models.functions import ExtractYear
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
 
 from .exports import export_filename, milestone_csv_response
 from .models import Agreement, CooperationArea, DocumentLink, Milestone, Party
@@ -109,7 +110,7 @@ class CooperationAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(SimpleHistoryAdmin):
     list_display = [
         "reference",
         "title",
@@ -205,7 +206,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "agreement_reference",
@@ -253,7 +254,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(SimpleHistoryAdmin):
     list_display = ["agency", "agreement", "role", "signatory", "signed_on"]
     list_filter = ["role"]
     list_select_related = ["agency", "agreement", "signatory"]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partners.models import Agency, Representative
 
@@ -185,6 +186,7 @@ class Agreement(models.Model):
     )
 
     objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[areas], excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("agreement")
@@ -295,6 +297,7 @@ class Party(models.Model):
     signed_on = models.DateField(_("date signed"), null=True, blank=True)
 
     objects = PartyQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("party")
@@ -415,6 +418,7 @@ class Milestone(models.Model):
     last_reviewed = models.DateTimeField(_("last reviewed"), auto_now=True)
 
     objects = MilestoneQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["last_reviewed"])
 
     class Meta:
         verbose_name = _("milestone")

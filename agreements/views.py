@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from .changes import agreement_changes
 from .exports import export_filename, milestone_csv_response
 from .filters import AgreementFilter, MilestoneFilter
-from .models import Agreement, CooperationArea, Milestone, Party
+from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 
 HOME_WINDOW_DAYS = 90
 
@@ -157,12 +158,19 @@ class AgreementDetailView(DetailView):
                 m.pk,
             ),
         )
+        changes, trails = [], {}
+        if can_see_internal(user):  # the audit trail is for staff
+            changes, trails = agreement_changes(agreement)
+            for milestone in milestones:
+                milestone.status_trail = trails.get(milestone.pk, [])
         timeline = [
             (Milestone.Status(status).label, list(group))
             for status, group in groupby(milestones, key=lambda m: m.status)
         ]
         return super().get_context_data(
             timeline=timeline,
+            changes=changes,
+            show_changes=can_see_internal(user),
             milestone_count=len(milestones),
             related=agreement.related.visible_to(user).order_by("-signed_on"),
             can_edit=user.has_perm("agreements.change_agreement"),

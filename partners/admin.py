@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agency, Representative
 
@@ -13,7 +14,7 @@ class RepresentativeInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "acronym",
@@ -43,7 +44,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(admin.ModelAdmin):
+class RepresentativeAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "position", "agency", "email", "phone"]
     list_filter = [("agency__country", CountryFilter)]
     list_select_related = ["agency"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 
 class Agency(models.Model):
@@ -38,6 +39,8 @@ class Agency(models.Model):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -72,6 +75,8 @@ class Representative(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=64, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("representative")

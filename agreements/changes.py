@@ -1,0 +1,154 @@
+"""An agreement's audit trail for the portal, read from django-simple-history's records.
+
+One query per kind of record (the agreement, its parties, its milestones) and
+one per kind of related name shown, however many edits there were.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Agency, Representative
+
+from .models import Agreement, CooperationArea, Milestone, Party
+
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# Fields that change on every save or only mirror others: noise in a trail.
+QUIET_FIELDS = {"updated_at", "created_at", "last_reviewed", "slug"}
+RELATED_NAMES = {"agency": Agency, "responsible_agency": Agency, "parent": Agency,
+                 "signatory": Representative, "area": CooperationArea}  # fmt: skip
+
+
+@dataclass
+class Change:
+    when: datetime.datetime
+    who: str
+    subject: str
+    action: str
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class StatusStep:
+    status: str
+    when: datetime.datetime
+    who: str
+
+
+def _series(history):
+    """Historical rows grouped per object, oldest first."""
+    grouped = defaultdict(list)
+    for record in history.select_related("history_user").order_by("history_date", "history_id"):
+        grouped[record.id].append(record)
+    return grouped.values()
+
+
+def _who(record) -> str:
+    return record.history_user.get_username() if record.history_user else str(_("system"))
+
+
+class _Formatter:
+    """Shows stored values the way people read them: labels, names, ISO dates."""
+
+    def __init__(self, all_series):
+        wanted = defaultdict(set)
+        for series in all_series:
+            for record in series:
+                for name, model in RELATED_NAMES.items():
+                    if (value := getattr(record, f"{name}_id", None)) is not None:
+                        wanted[model].add(value)
+        self.names = {
+            model: {obj.pk: str(obj) for obj in model.objects.filter(pk__in=ids)}
+            for model, ids in wanted.items()
+        }
+
+    def __call__(self, model_field, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(model_field, models.ForeignKey):
+            names = self.names.get(model_field.related_model, {})
+            return names.get(value, f"#{value}")
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return str(value)
+
+
+def _fields(model, record, previous, formatter):
+    names = [
+        f.name for f in model._meta.concrete_fields if f.name not in QUIET_FIELDS and f.name != "id"
+    ]
+    rows = []
+    for name in names:
+        model_field = model._meta.get_field(name)
+        attname = model_field.attname
+        new = getattr(record, attname)
+        old = getattr(previous, attname) if previous else None
+        if previous is None and new in (None, "", False):
+            continue
+        if previous is not None and new == old:
+            continue
+        rows.append(
+            (
+                str(model_field.verbose_name),
+                formatter(model_field, old),
+                formatter(model_field, new),
+            )
+        )
+    return rows
+
+
+def agreement_changes(agreement: Agreement, *, limit: int = 50):
+    """The latest changes to an agreement, its parties and its milestones, newest first,
+    and each milestone's status trail (milestone id -> steps, oldest first)."""
+    agreements = list(_series(Agreement.history.filter(id=agreement.pk)))
+    parties = list(_series(Party.history.filter(agreement_id=agreement.pk)))
+    milestones = list(_series(Milestone.history.filter(agreement_id=agreement.pk)))
+    formatter = _Formatter(agreements + parties + milestones)
+
+    def subject(model, record):
+        if model is Agreement:
+            return str(_("Agreement"))
+        if model is Party:
+            return f"{_('Party')}: {formatter.names[Agency].get(record.agency_id, '')}"
+        return f"{_('Milestone')}: {record.title}"
+
+    changes = []
+    for model, all_series in ((Agreement, agreements), (Party, parties), (Milestone, milestones)):
+        for series in all_series:
+            for previous, record in pairwise([None, *series]):
+                changes.append(
+                    Change(
+                        when=record.history_date,
+                        who=_who(record),
+                        subject=subject(model, record),
+                        action=str(ACTIONS.get(record.history_type, record.history_type)),
+                        fields=[]
+                        if record.history_type == "-"
+                        else _fields(model, record, previous, formatter),
+                    )
+                )
+    changes = [c for c in changes if c.fields or c.action != ACTIONS["~"]]
+    changes.sort(key=lambda change: change.when, reverse=True)
+
+    labels = dict(Milestone.Status.choices)
+    trails = {}
+    for series in milestones:
+        steps, last = [], None
+        for record in series:
+            if record.history_type == "-" or record.status == last:
+                continue
+            last = record.status
+            steps.append(
+                StatusStep(str(labels.get(record.status, record.status)), record.history_date,
+                           _who(record))
+            )  # fmt: skip
+        trails[series[0].id] = steps
+    return changes[:limit], trails

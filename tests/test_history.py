@@ -1,0 +1,120 @@
+"""Audit history: who changed what, when, before and after."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agreement, Milestone
+from tests.factories import AgreementFactory, MilestoneFactory, PartyFactory
+from tests.test_admin import agreement_form
+
+pytestmark = pytest.mark.django_db
+
+
+def change_form(agreement, **fields):
+    data = agreement_form(
+        reference=agreement.reference, title=agreement.title, slug=agreement.slug,
+        kind=agreement.kind, status=agreement.status, visibility=agreement.visibility,
+        signed_on=agreement.signed_on.isoformat(),
+    )  # fmt: skip
+    data.update(fields)
+    return data
+
+
+def test_an_admin_edit_records_the_user_and_the_changed_fields(client, editor):
+    agreement = AgreementFactory(title="Draft title", status="negotiation")
+    client.force_login(editor)
+    url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    response = client.post(url, change_form(agreement, title="Final title", status="signed"))
+    assert response.status_code == 302
+
+    latest = Agreement.history.filter(id=agreement.pk).latest("history_date")
+    assert latest.history_user == editor
+    assert latest.history_type == "~"
+    delta = latest.diff_against(latest.prev_record, included_fields=["title", "status"])
+    assert {(c.field, c.old, c.new) for c in delta.changes} == {
+        ("title", "Draft title", "Final title"),
+        ("status", "negotiation", "signed"),
+    }
+
+
+def test_admin_history_page_shows_the_edit(client, editor, viewer):
+    agreement = AgreementFactory(title="Draft title")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+        change_form(agreement, title="Final title"),
+    )
+    client.force_login(viewer)
+    response = client.get(reverse("admin:agreements_agreement_history", args=[agreement.pk]))
+    assert response.status_code == 200
+    assert "editor" in response.content.decode()
+
+
+def save_as(obj, user, **fields):
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj._history_user = user
+    obj.save()
+
+
+def test_agreement_page_shows_staff_the_changes_and_status_trail(client, editor, viewer):
+    party = PartyFactory()
+    milestone = MilestoneFactory(agreement=party.agreement, title="Pilot launch")
+    save_as(milestone, editor, status="in_progress")
+    save_as(milestone, editor, status="met", date_met=datetime.date(2026, 5, 1))
+    save_as(party.agreement, editor, summary="Updated summary")
+
+    client.force_login(viewer)
+    response = client.get(party.agreement.get_absolute_url())
+    changes = response.context["changes"]
+    assert changes[0].subject == "Agreement"
+    assert changes[0].who == "editor"
+    assert ("summary", "The parties will share experience of building digital public services.",
+            "Updated summary") in changes[0].fields  # fmt: skip
+    status_change = next(c for c in changes if ("status", "In progress", "Met") in c.fields)
+    assert ("date met", "—", "2026-05-01") in status_change.fields
+    content = response.content.decode()
+    assert "Changes" in content
+    trail = [step.status for step in response.context["timeline"][0][1][0].status_trail]
+    assert trail == ["Scheduled", "In progress", "Met"]
+
+
+def test_anonymous_visitors_see_no_audit_trail(client, editor):
+    agreement = AgreementFactory()
+    save_as(agreement, editor, summary="Changed")
+    response = client.get(agreement.get_absolute_url())
+    assert response.context["changes"] == []
+    assert "editor" not in response.content.decode()
+
+
+def test_deleted_milestones_stay_in_the_trail(client, viewer):
+    milestone = MilestoneFactory(title="Dropped step")
+    agreement = milestone.agreement
+    Milestone.objects.filter(pk=milestone.pk).get().delete()
+    client.force_login(viewer)
+    changes = client.get(agreement.get_absolute_url()).context["changes"]
+    assert any(c.subject == "Milestone: Dropped step" and c.action == "deleted" for c in changes)
+
+
+def test_staff_detail_query_count_does_not_grow_with_history(client, viewer, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    party = PartyFactory()
+    agreement = party.agreement
+    milestone = MilestoneFactory(agreement=agreement, responsible_agency=party.agency)
+    save_as(milestone, editor, title="Step 0")
+    client.force_login(viewer)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(agreement.get_absolute_url())
+        return len(ctx.captured_queries)
+
+    few = count()
+    for n in range(20):
+        save_as(milestone, editor, title=f"Step {n}")
+        PartyFactory(agreement=agreement)
+    assert count() == few
