@@ -19,6 +19,10 @@ run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py ensure_local_admin
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# Production mode: gunicorn, debug off, compressed static files (see scripts/serve).
+serve: $(STAMP)
+	bash scripts/serve
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -18,7 +18,7 @@ from .models import Agreement, CooperationArea, Milestone, Party
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 # Fields that change on every save or only mirror others: noise in a trail.
-QUIET_FIELDS = {"updated_at", "created_at", "last_reviewed", "slug"}
+QUIET_FIELDS = {"updated_at", "created_at", "last_reviewed", "slug", "agreement"}
 RELATED_NAMES = {"agency": Agency, "responsible_agency": Agency, "parent": Agency,
                  "signatory": Representative, "area": CooperationArea}  # fmt: skip
 
@@ -124,6 +124,8 @@ def agreement_changes(agreement: Agreement, *, limit: int = 50):
     for model, all_series in ((Agreement, agreements), (Party, parties), (Milestone, milestones)):
         for series in all_series:
             for previous, record in pairwise([None, *series]):
+                if previous is None and record.history_type == "~":
+                    continue  # history began after the record existed: no "before" to show
                 changes.append(
                     Change(
                         when=record.history_date,

@@ -1,0 +1,227 @@
+"""Security: production settings, headers, error pages, login throttling, CSRF, XSS, permissions."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
+from partners.models import Agency, Representative
+from tests.factories import (
+    AgencyFactory,
+    AgreementFactory,
+    DocumentLinkFactory,
+    MilestoneFactory,
+    PartyFactory,
+    RepresentativeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="accords.example")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_security_headers_on_every_page(client, demo):
+    response = client.get(reverse("home"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client, demo, viewer):
+    client.force_login(viewer)
+    for url in [reverse("home"), demo.get_absolute_url(), reverse("agreements:milestone_list")]:
+        content = client.get(url).content.decode()
+        assert "<script" not in content
+        assert " style=" not in content
+
+
+def test_404_page_is_ours_and_leaks_nothing(client, db):
+    response = client.get("/agreements/does-not-exist/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Page not found" in content
+    assert "Traceback" not in content
+    assert "agreements.views" not in content
+
+
+def test_500_page_is_ours_and_leaks_nothing(client, db, settings):
+    client.raise_request_exception = False
+    settings.ROOT_URLCONF = "tests.broken_urls"
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    content = response.content.decode()
+    assert "Something went wrong" in content
+    assert "Traceback" not in content
+    assert "ZeroDivisionError" not in content
+
+
+def test_admin_is_only_for_staff(client, db):
+    assert client.get("/admin/").status_code == 302
+    client.force_login(UserFactory(is_staff=False))
+    response = client.get("/admin/agreements/agreement/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+class TestLoginThrottling:
+    def attempt(self, client, password):
+        return client.post(reverse("login"), {"username": "marta", "password": password})
+
+    def test_five_failures_lock_the_account_even_for_the_right_password(self, client, db):
+        UserFactory(username="marta")
+        for _ in range(5):
+            assert self.attempt(client, "guess").status_code in (200, 429)
+        response = self.attempt(client, "correct horse battery")
+        assert response.status_code == 429
+        assert "Too many failed log-in attempts" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_a_few_typos_do_not_lock_anyone_out(self, client, db):
+        UserFactory(username="marta")
+        for _ in range(3):
+            self.attempt(client, "typo")
+        response = self.attempt(client, "correct horse battery")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"]
+
+
+class TestCsrf:
+    def test_login_form_needs_its_token(self, db):
+        UserFactory(username="marta")
+        client = Client(enforce_csrf_checks=True)
+        response = client.post(
+            reverse("login"), {"username": "marta", "password": "correct horse battery"}
+        )
+        assert response.status_code == 403
+        assert "This form has expired" in response.content.decode()
+
+    def test_admin_forms_need_their_token(self, editor):
+        agreement = AgreementFactory(title="Unchanged")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor)
+        url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+        assert client.post(url, {"title": "Changed"}).status_code == 403
+        assert Agreement.objects.get().title == "Unchanged"
+
+
+MODELS = [Agency, Representative, CooperationArea, Agreement, Party, Milestone, DocumentLink]
+
+
+def one_of_each():
+    party = PartyFactory()
+    MilestoneFactory(agreement=party.agreement, responsible_agency=party.agency)
+    DocumentLinkFactory(agreement=party.agreement)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_viewers_cannot_add_change_or_delete_anything(client, viewer, model):
+    one_of_each()
+    obj = model.objects.first()
+    before = model.objects.count()
+    client.force_login(viewer)
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    assert client.post(reverse(f"{name}_add"), {}).status_code == 403
+    assert client.post(reverse(f"{name}_change", args=[obj.pk]), {}).status_code == 403
+    assert client.post(reverse(f"{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("model", [Agency, Representative, CooperationArea])
+def test_editors_cannot_delete_shared_records(client, editor, model):
+    one_of_each()
+    obj = model.objects.first()
+    client.force_login(editor)
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[obj.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+@pytest.fixture
+def hostile(db):
+    """A record whose every text field carries a script."""
+    area = CooperationArea.objects.create(name=XSS[:90], slug="xss-area", description=XSS)
+    agency = AgencyFactory(
+        name=XSS, acronym="X<b>", slug="xss-agency", jurisdiction=XSS, description=XSS,
+        website="https://example.org/?q=%22%3E%3Cscript%3E",
+    )  # fmt: skip
+    agreement = AgreementFactory(
+        title=XSS, slug="xss-agreement", summary=XSS, place_of_signing=XSS, event=XSS,
+        reference="XSS<i>",
+    )  # fmt: skip
+    agreement.areas.set([area])
+    signatory = RepresentativeFactory(agency=agency, full_name=XSS, position=XSS, phone=XSS)
+    PartyFactory(agreement=agreement, agency=agency, signatory=signatory)
+    MilestoneFactory(agreement=agreement, title=XSS, description=XSS, area=area,
+                     responsible_agency=agency)  # fmt: skip
+    DocumentLinkFactory(agreement=agreement, title=XSS)
+    return agreement
+
+
+def assert_escaped(content: str, url: str):
+    assert "<script>alert(1)</script>" not in content, url
+    assert "<img src=x onerror" not in content, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content, url
+
+
+def test_every_page_escapes_hostile_text(client, viewer, hostile):
+    pages = [
+        reverse("home"),
+        reverse("agreements:agreement_list"),
+        reverse("agreements:agreement_list") + "?q=script",
+        hostile.get_absolute_url(),
+        reverse("agreements:milestone_list"),
+        reverse("agreements:area_list"),
+        "/areas/xss-area/",
+        reverse("partners:agency_list"),
+        "/agencies/xss-agency/",
+    ]
+    for user in (None, viewer):
+        if user:
+            client.force_login(user)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_escaped(response.content.decode(), url)
+
+
+def test_admin_escapes_hostile_text(client, superuser, hostile):
+    client.force_login(superuser)
+    for model in MODELS:
+        opts = model._meta
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        obj = model.objects.order_by("-pk").first()
+        for url in (reverse(f"{name}_changelist"), reverse(f"{name}_change", args=[obj.pk])):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            content = response.content.decode()
+            assert "<script>alert(1)</script>" not in content, url
+            assert "<img src=x onerror" not in content, url
+    response = client.get(reverse("admin:agreements_agreement_history", args=[hostile.pk]))
+    assert "<script>alert(1)</script>" not in response.content.decode()
