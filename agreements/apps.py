@@ -6,3 +6,6 @@ class AgreementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agreements"
     verbose_name = _("Agreements")
+
+    def ready(self):
+        from . import dashboard  # noqa: F401 - connects the signals that refresh the counts

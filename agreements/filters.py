@@ -8,11 +8,12 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from partners.filters import countries_in_use
 from partners.models import Agency
 
 from .models import Agreement, CooperationArea, Milestone, Party
+from .widgets import QuickSelect
 
 SEARCH_MAX_LENGTH = 200
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -47,6 +48,7 @@ class AgreementFilter(django_filters.FilterSet):
         help_text=_("Reference, title, summary, or a party's name or acronym."),
     )
     area = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
         label=_("Cooperation area"),
         field_name="areas",
         to_field_name="slug",
@@ -54,6 +56,7 @@ class AgreementFilter(django_filters.FilterSet):
         empty_label=_("Any area"),
     )
     agency = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
         label=_("Agency"),
         method="with_agency",
         to_field_name="slug",
@@ -61,18 +64,26 @@ class AgreementFilter(django_filters.FilterSet):
         empty_label=_("Any agency"),
     )
     country = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Country of a party"),
         method="with_country",
-        choices=countries,
+        choices=countries_in_use,
         empty_label=_("Any country"),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Agreement.Kind.choices, empty_label=_("Any kind")
+        widget=QuickSelect,
+        label=_("Kind"),
+        choices=Agreement.Kind.choices,
+        empty_label=_("Any kind"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Agreement.Status.choices, empty_label=_("Any status")
+        widget=QuickSelect,
+        label=_("Status"),
+        choices=Agreement.Status.choices,
+        empty_label=_("Any status"),
     )
     binding = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Legally binding"),
         method="with_binding",
         empty_label=_("Any"),
@@ -117,15 +128,17 @@ class AgreementFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        party_matches = Party.objects.filter(agreement=OuterRef("pk")).filter(
-            Q(agency__name__icontains=value) | Q(agency__acronym__icontains=value)
-        )
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(title__icontains=value)
-            | Q(summary__icontains=value)
-            | Exists(party_matches)
-        )
+        # Two id lists, each able to use its own indexes (trigram on PostgreSQL),
+        # rather than one OR over a join that forces a scan of every agreement.
+        by_text = Agreement.objects.filter(
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
+        ).values("pk")
+        by_party = Party.objects.filter(
+            agency__in=Agency.objects.filter(
+                Q(name__icontains=value) | Q(acronym__icontains=value)
+            ).values("pk")
+        ).values("agreement_id")
+        return queryset.filter(Q(pk__in=by_text) | Q(pk__in=by_party))
 
     def with_agency(self, queryset, name, value):
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), agency=value)))
@@ -156,6 +169,7 @@ class MilestoneFilter(django_filters.FilterSet):
         max_length=32,
     )
     agency = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
         label=_("Responsible agency"),
         field_name="responsible_agency",
         to_field_name="slug",
@@ -163,6 +177,7 @@ class MilestoneFilter(django_filters.FilterSet):
         empty_label=_("Any agency"),
     )
     area = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
         label=_("Cooperation area"),
         field_name="area",
         to_field_name="slug",
@@ -170,7 +185,10 @@ class MilestoneFilter(django_filters.FilterSet):
         empty_label=_("Any area"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Milestone.Status.choices, empty_label=_("Any status")
+        widget=QuickSelect,
+        label=_("Status"),
+        choices=Milestone.Status.choices,
+        empty_label=_("Any status"),
     )
     due_from = django_filters.DateFilter(
         label=_("Due from"), field_name="due_date", lookup_expr="gte", widget=DATE_WIDGET
@@ -218,7 +236,7 @@ class MilestoneFilter(django_filters.FilterSet):
             super().filter_queryset(queryset),
             default=["due_date"],
             nullable={"due_date"},
-            tiebreak=["agreement__reference", "pk"],
+            tiebreak=["pk"],  # (due_date, id) is indexed: the first page needs no sort
         )
 
 

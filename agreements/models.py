@@ -193,7 +193,6 @@ class Agreement(models.Model):
         verbose_name_plural = _("agreements")
         ordering = ["-signed_on", "reference"]
         indexes = [
-            models.Index(fields=["visibility", "-signed_on"], name="agreement_visible_signed_idx"),
             models.Index(fields=["status"], name="agreement_status_idx"),
             models.Index(fields=["expires_on"], name="agreement_expires_idx"),
         ]
@@ -345,12 +344,15 @@ class MilestoneQuerySet(models.QuerySet):
     def not_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
         return self.exclude(self.overdue_condition(today or timezone.localdate()))
 
-    def due_within(self, *, days: int, today: datetime.date | None = None) -> "MilestoneQuerySet":
-        """Open milestones due between today and `days` days from now, both included."""
-        today = today or timezone.localdate()
-        return self.open().filter(
-            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+    @staticmethod
+    def due_within_condition(days: int, today: datetime.date) -> Q:
+        """Open, and due between today and `days` days from now, both included."""
+        return Q(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)) & ~Q(
+            status__in=CLOSED_MILESTONE_STATUSES
         )
+
+    def due_within(self, *, days: int, today: datetime.date | None = None) -> "MilestoneQuerySet":
+        return self.filter(self.due_within_condition(days, today or timezone.localdate()))
 
     def open(self) -> "MilestoneQuerySet":
         return self.exclude(status__in=CLOSED_MILESTONE_STATUSES)
@@ -427,6 +429,9 @@ class Milestone(models.Model):
         indexes = [
             models.Index(fields=["due_date", "id"], name="milestone_due_idx"),
             models.Index(fields=["status", "due_date"], name="milestone_status_due_idx"),
+            models.Index(
+                fields=["responsible_agency", "due_date"], name="milestone_agency_due_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

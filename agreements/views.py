@@ -1,15 +1,17 @@
 from itertools import groupby
 
-from django.db.models import Count, Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from .changes import agreement_changes
+from .dashboard import areas_with_counts, overview_counts
 from .exports import export_filename, milestone_csv_response
 from .filters import AgreementFilter, MilestoneFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
+from .pagination import BothEndsPaginator
 
 HOME_WINDOW_DAYS = 90
 
@@ -26,6 +28,7 @@ class FilteredListView(FilterView):
     """
 
     paginate_by = 25
+    paginator_class = BothEndsPaginator
     page_message = ""
 
     def get_filterset_kwargs(self, filterset_class):
@@ -81,29 +84,23 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        agreements = Agreement.objects.visible_to(user)
+        counts = overview_counts(user=user, window_days=HOME_WINDOW_DAYS)
         milestones = Milestone.objects.for_report(user=user)
-        by_status = dict(
-            agreements.order_by()
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
-        due_soon = milestones.due_within(days=HOME_WINDOW_DAYS).order_by("due_date", "pk")
-        overdue = milestones.overdue().order_by("due_date", "pk")
         return super().get_context_data(
             status_counts=[
-                (value, label, by_status.get(value, 0)) for value, label in Agreement.Status.choices
+                (value, label, counts["by_status"].get(value, 0))
+                for value, label in Agreement.Status.choices
             ],
-            total_agreements=sum(by_status.values()),
-            areas=CooperationArea.objects.with_counts(user=user),
-            recent=agreements.filter(signed_on__isnull=False)
-            .order_by("-signed_on", "reference")
+            total_agreements=sum(counts["by_status"].values()),
+            areas=areas_with_counts(counts),
+            recent=Agreement.objects.visible_to(user)
+            .filter(signed_on__isnull=False)
+            .order_by(F("signed_on").desc(nulls_last=True), "reference")
             .prefetch_related(parties_with_agencies())[:5],
-            due_soon=due_soon[:10],
-            due_soon_count=due_soon.count(),
-            overdue=overdue[:10],
-            overdue_count=overdue.count(),
+            due_soon=milestones.due_within(days=HOME_WINDOW_DAYS).by_due_date()[:10],
+            due_soon_count=counts["due_soon"],
+            overdue=milestones.overdue().by_due_date()[:10],
+            overdue_count=counts["overdue"],
             window_days=HOME_WINDOW_DAYS,
             **kwargs,
         )

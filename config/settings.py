@@ -100,6 +100,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Shared by every worker process, so a change seen by one is seen by all.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "accords_cache",
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: "gov.example" means https
 

@@ -3,7 +3,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from agreements.widgets import QuickSelect
+
 from .models import Agency
+
+
+def countries_in_use():
+    """Only the countries some agency is in: a short list people can scan."""
+    codes = set(Agency.objects.order_by().values_list("country", flat=True).distinct())
+    return [(code, name) for code, name in countries if code in codes]
 
 
 class AgencyFilter(django_filters.FilterSet):
@@ -14,10 +22,13 @@ class AgencyFilter(django_filters.FilterSet):
         help_text=_("Name, acronym or jurisdiction."),
     )
     country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=countries, empty_label=_("Any country")
+        widget=QuickSelect,
+        label=_("Country"),
+        choices=countries_in_use,
+        empty_label=_("Any country"),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Agency.Kind.choices, empty_label=_("Any kind")
+        widget=QuickSelect, label=_("Kind"), choices=Agency.Kind.choices, empty_label=_("Any kind")
     )
 
     class Meta:

@@ -53,8 +53,9 @@ class AgencyDetailView(DetailView):
         agency = self.object
         milestones = Milestone.objects.for_report(user=user).filter(responsible_agency=agency)
         return super().get_context_data(
+            # Start from the agency's few party rows, not from every agreement.
             agreements=Agreement.objects.visible_to(user)
-            .filter(parties__agency=agency)
+            .filter(pk__in=Party.objects.filter(agency=agency).values("agreement_id"))
             .prefetch_related(parties_with_agencies())
             .order_by("-signed_on", "reference")[:AGENCY_PAGE_ROWS],
             representatives=agency.representatives.all(),

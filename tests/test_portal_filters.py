@@ -3,9 +3,10 @@
 import datetime
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
-from agreements.models import CooperationArea
+from agreements.models import Agreement, CooperationArea
 from tests.factories import (
     AgencyFactory,
     AgreementFactory,
@@ -220,3 +221,26 @@ class TestAgencyFilters:
         assert listed(client, url, kind="state_agency") == [nitec]
         assert listed(client, url, q="madrid") == [madrid]
         assert listed(client, url, q="nitec") == [nitec]
+
+
+class TestPaginatorAtScale:
+    def test_pages_read_from_either_end_match_the_full_order(self, client, db):
+        for i in range(61):
+            AgreementFactory(signed_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=i % 7),
+                             title=f"Agreement {i:02d}")  # fmt: skip
+        AgreementFactory(signed_on=None, title="Unsigned draft")
+        expected = list(
+            Agreement.objects.order_by(F("signed_on").desc(nulls_last=True), "reference")
+        )
+        pages = [listed(client, AGREEMENTS, page=n) for n in (1, 2, 3)]
+        assert [len(p) for p in pages] == [25, 25, 12]
+        assert pages[0] + pages[1] + pages[2] == expected
+        assert pages[2][-1].title == "Unsigned draft"
+
+    def test_cached_total_follows_changes(self, client, db):
+        AgreementFactory.create_batch(3)
+        assert client.get(AGREEMENTS).context["paginator"].count == 3
+        AgreementFactory()
+        assert client.get(AGREEMENTS).context["paginator"].count == 4
+        Agreement.objects.first().delete()
+        assert client.get(AGREEMENTS).context["paginator"].count == 3

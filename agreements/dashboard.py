@@ -1,0 +1,100 @@
+"""The home page's figures: counts over every agreement and milestone, cached.
+
+Counting a million milestones takes a noticeable fraction of a second, and the
+figures only change when records do: they are kept in the shared cache for a
+few minutes, per audience (public or staff) and day, and dropped as soon as an
+agreement, party or milestone is saved or deleted.
+"""
+
+import datetime
+
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from partners.models import Agency
+
+from .models import (
+    Agreement,
+    CooperationArea,
+    Milestone,
+    MilestoneQuerySet,
+    Party,
+    can_see_internal,
+)
+
+CACHE_SECONDS = 300
+VERSION_KEY = "overview:version"
+
+
+def data_version() -> int:
+    """Goes up by one whenever an agreement, party, milestone or agency changes."""
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def _key(audience: str, today: datetime.date) -> str:
+    return f"overview:{data_version()}:{audience}:{today.isoformat()}"
+
+
+def overview_counts(*, user, today: datetime.date | None = None, window_days: int) -> dict:
+    today = today or timezone.localdate()
+    audience = "staff" if can_see_internal(user) else "public"
+    key = _key(audience, today)
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count(user=user, today=today, window_days=window_days)
+        cache.set(key, counts, CACHE_SECONDS)
+    return counts
+
+
+def _count(*, user, today, window_days) -> dict:
+    agreements = Agreement.objects.visible_to(user)
+    milestones = Milestone.objects.visible_to(user)
+    by_status = dict(agreements.order_by().values_list("status").annotate(n=Count("pk")))
+    agreements_by_area = dict(
+        Agreement.areas.through.objects.filter(agreement__in=agreements.values("pk"))
+        .order_by()
+        .values_list("cooperationarea")
+        .annotate(n=Count("pk"))
+    )
+    milestones_by_area = dict(
+        milestones.filter(area__isnull=False).order_by().values_list("area").annotate(n=Count("pk"))
+    )
+    totals = milestones.aggregate(
+        overdue=Count("pk", filter=MilestoneQuerySet.overdue_condition(today)),
+        due_soon=Count("pk", filter=MilestoneQuerySet.due_within_condition(window_days, today)),
+    )
+    return {
+        "by_status": by_status,
+        "agreements_by_area": agreements_by_area,
+        "milestones_by_area": milestones_by_area,
+        "overdue": totals["overdue"],
+        "due_soon": totals["due_soon"],
+    }
+
+
+def areas_with_counts(counts: dict):
+    areas = list(CooperationArea.objects.all())
+    for area in areas:
+        area.agreement_count = counts["agreements_by_area"].get(area.pk, 0)
+        area.milestone_count = counts["milestones_by_area"].get(area.pk, 0)
+    return areas
+
+
+@receiver(post_save, sender=Agency)
+@receiver(post_delete, sender=Agency)
+@receiver(post_save, sender=Agreement)
+@receiver(post_save, sender=Milestone)
+@receiver(post_save, sender=Party)
+@receiver(post_delete, sender=Agreement)
+@receiver(post_delete, sender=Milestone)
+@receiver(post_delete, sender=Party)
+@receiver(m2m_changed, sender=Agreement.areas.through)
+def forget_counts(**kwargs):
+    """Any change makes every cached figure stale: move on to a new key version."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not cached yet
+        cache.set(VERSION_KEY, 1, None)
