@@ -53,3 +53,5 @@ BENCH_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ac
 BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only DJANGO_HTTPS=0
 bench: $(STAMP)
 	$(BENCH_ENV) $(PY) scripts/bench_export.py
+	$(BENCH_ENV) $(PY) scripts/bench_pages.py
+	$(BENCH_ENV) bash scripts/bench_load.sh

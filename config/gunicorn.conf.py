@@ -16,6 +16,6 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 5000  # recycle workers now and then, in case anything leaks
 max_requests_jitter = 500
-accesslog = os.environ.get("ACCORDS_ACCESS_LOG", "-")
+accesslog = os.environ.get("ACCORDS_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
