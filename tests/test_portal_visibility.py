@@ -116,3 +116,39 @@ def test_edit_in_admin_link_only_with_change_permission(client, viewer, editor, 
     assert admin_url not in client.get(url).content.decode()
     client.force_login(editor)
     assert admin_url in client.get(url).content.decode()
+
+
+def test_anonymous_csv_and_admin_show_nothing_internal(client, records):
+    internal = records["internal"]
+    for url in [
+        reverse("agreements:milestone_export"),
+        reverse("agreements:milestone_export") + f"?agreement={internal.reference}",
+        reverse("agreements:milestone_export") + "?variant=excel&status=scheduled",
+    ]:
+        body = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+        for secret in SECRETS:
+            assert secret not in body, url
+        assert internal.reference not in body
+    csv_url = reverse("agreements:agreement_milestones_csv", args=[internal.slug])
+    assert client.get(csv_url).status_code == 404
+    for url in [
+        reverse("admin:agreements_agreement_changelist"),
+        reverse("admin:agreements_agreement_change", args=[internal.pk]),
+        reverse("admin:agreements_milestone_changelist"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_agency_party_only_to_internal_agreements_shows_no_trace_of_them(client, records):
+    hidden_party = AgencyFactory(slug="hidden-partner", name="Hidden Partner Agency")
+    PartyFactory(agreement=records["internal"], agency=hidden_party)
+    response = client.get(hidden_party.get_absolute_url())
+    assert response.context["agency"].agreement_count == 0
+    content = response.content.decode()
+    for secret in SECRETS:
+        assert secret not in content
+    assert records["internal"].reference not in content
+    anon_list = client.get(reverse("agreements:agreement_list"), {"agency": "hidden-partner"})
+    assert list(anon_list.context["object_list"]) == []
