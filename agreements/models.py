@@ -29,31 +29,28 @@ def unique_slug(model, text: str, *, max_length: int = 100, exclude_pk=None) -> 
     return candidate
 
 
+def count_per_row(queryset, *, field: str):
+    """An annotation: how many rows of `queryset` point at this row through `field`.
+
+    A correlated subquery rather than a join, so that two counts on one row
+    do not multiply each other.
+    """
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 class CooperationAreaQuerySet(models.QuerySet):
     def with_counts(self, *, user) -> "CooperationAreaQuerySet":
-        """Annotate how many agreements and milestones in each area `user` may see.
-
-        Subqueries rather than joins: two joined counts would multiply each other.
-        """
-        agreements = (
-            Agreement.objects.visible_to(user)
-            .filter(areas=OuterRef("pk"))
-            .order_by()
-            .values("areas")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        milestones = (
-            Milestone.objects.visible_to(user)
-            .filter(area=OuterRef("pk"))
-            .order_by()
-            .values("area")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        """Annotate how many agreements and milestones in each area `user` may see."""
         return self.annotate(
-            agreement_count=Coalesce(Subquery(agreements), 0),
-            milestone_count=Coalesce(Subquery(milestones), 0),
+            agreement_count=count_per_row(Agreement.objects.visible_to(user), field="areas"),
+            milestone_count=count_per_row(Milestone.objects.visible_to(user), field="area"),
         )
 
 

@@ -1,8 +1,6 @@
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.views.generic import DetailView
 
-from agreements.models import Agreement, Milestone, Party
+from agreements.models import Agreement, Milestone, Party, count_per_row
 from agreements.views import FilteredListView, parties_with_agencies
 
 from .filters import AgencyFilter
@@ -12,18 +10,8 @@ AGENCY_PAGE_ROWS = 20
 
 
 def visible_agreement_count(user):
-    """How many agreements the user may see that the agency (OuterRef) is party to."""
-    return Coalesce(
-        Subquery(
-            Party.objects.visible_to(user)
-            .filter(agency=OuterRef("pk"))
-            .order_by()
-            .values("agency")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
+    """How many agreements the user may see that the agency is party to."""
+    return count_per_row(Party.objects.visible_to(user), field="agency")
 
 
 class AgencyListView(FilteredListView):
