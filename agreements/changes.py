@@ -18,7 +18,10 @@ from .models import Agreement, CooperationArea, Milestone, Party
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 # Fields that change on every save or only mirror others: noise in a trail.
-QUIET_FIELDS = {"updated_at", "created_at", "last_reviewed", "slug", "agreement"}
+QUIET_FIELDS = {
+    "updated_at", "created_at", "last_reviewed", "slug", "agreement",
+    "created_by", "updated_by",  # the trail names who made each change already
+}  # fmt: skip
 RELATED_NAMES = {"agency": Agency, "responsible_agency": Agency, "parent": Agency,
                  "signatory": Representative, "area": CooperationArea}  # fmt: skip
 
@@ -81,6 +84,11 @@ class _Formatter:
         return str(value)
 
 
+def _normalised(value):
+    # Browsers send textarea line breaks as CRLF: a re-save is not a change.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def _fields(model, record, previous, formatter):
     names = [
         f.name for f in model._meta.concrete_fields if f.name not in QUIET_FIELDS and f.name != "id"
@@ -89,8 +97,8 @@ def _fields(model, record, previous, formatter):
     for name in names:
         model_field = model._meta.get_field(name)
         attname = model_field.attname
-        new = getattr(record, attname)
-        old = getattr(previous, attname) if previous else None
+        new = _normalised(getattr(record, attname))
+        old = _normalised(getattr(previous, attname)) if previous else None
         if previous is None and new in (None, "", False):
             continue
         if previous is not None and new == old:

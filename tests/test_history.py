@@ -16,7 +16,7 @@ def change_form(agreement, **fields):
     data = agreement_form(
         reference=agreement.reference, title=agreement.title, slug=agreement.slug,
         kind=agreement.kind, status=agreement.status, visibility=agreement.visibility,
-        signed_on=agreement.signed_on.isoformat(),
+        signed_on=agreement.signed_on.isoformat(), place_of_signing=agreement.place_of_signing,
     )  # fmt: skip
     data.update(fields)
     return data
@@ -118,3 +118,17 @@ def test_staff_detail_query_count_does_not_grow_with_history(client, viewer, edi
         save_as(milestone, editor, title=f"Step {n}")
         PartyFactory(agreement=agreement)
     assert count() == few
+
+
+def test_resaving_from_a_browser_form_is_not_shown_as_a_change(client, editor, viewer):
+    agreement = AgreementFactory(summary="First paragraph.\n\nSecond paragraph.")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+        change_form(
+            agreement, summary="First paragraph.\r\n\r\nSecond paragraph.", legally_binding="false"
+        ),
+    )
+    client.force_login(viewer)
+    changes = client.get(agreement.get_absolute_url()).context["changes"]
+    assert [c.action for c in changes] == ["created"]
