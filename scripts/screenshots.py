@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# Headless Chromium as root on a closed network (also used by tests/test_browser.py).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -15,20 +15,13 @@ if not CHROMIUM.exists():
 from django.contrib.auth.models import Permission  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from scripts.screenshots import CHROMIUM_ARGS  # noqa: E402
 from tests.factories import AgreementFactory, PartyFactory, UserFactory  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
     # serialized_rollback keeps the rows that migrations create (areas, groups) between tests.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
 ]
 
 
