@@ -3,7 +3,9 @@
 Counting a million milestones takes a noticeable fraction of a second, and the
 figures only change when records do: they are kept in the shared cache for a
 few minutes, per audience (public or staff) and day, and dropped as soon as an
-agreement, party or milestone is saved or deleted.
+agreement, party, milestone or agency is saved or deleted. (A bare
+queryset.update() sends no signal: such figures wait for the next save or for
+the five minutes to pass.)
 """
 
 import datetime
@@ -59,13 +61,22 @@ def _count(*, user, today, window_days) -> dict:
         .values_list("cooperationarea")
         .annotate(n=Count("pk"))
     )
-    milestones_by_area = dict(
-        milestones.filter(area__isnull=False).order_by().values_list("area").annotate(n=Count("pk"))
+    # One pass over the milestones gives the per-area counts and both totals.
+    per_area = (
+        milestones.order_by()
+        .values_list("area")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=MilestoneQuerySet.overdue_condition(today)),
+            due_soon=Count("pk", filter=MilestoneQuerySet.due_within_condition(window_days, today)),
+        )
     )
-    totals = milestones.aggregate(
-        overdue=Count("pk", filter=MilestoneQuerySet.overdue_condition(today)),
-        due_soon=Count("pk", filter=MilestoneQuerySet.due_within_condition(window_days, today)),
-    )
+    milestones_by_area, totals = {}, {"overdue": 0, "due_soon": 0}
+    for area_id, n, overdue, due_soon in per_area:
+        if area_id is not None:
+            milestones_by_area[area_id] = n
+        totals["overdue"] += overdue
+        totals["due_soon"] += due_soon
     return {
         "by_status": by_status,
         "agreements_by_area": agreements_by_area,
