@@ -143,7 +143,9 @@ def test_viewers_cannot_add_change_or_delete_anything(client, viewer, model):
     client.force_login(viewer)
     opts = model._meta
     name = f"admin:{opts.app_label}_{opts.model_name}"
-    assert client.post(reverse(f"{name}_add"), {}).status_code == 403
+    refused = client.post(reverse(f"{name}_add"), {})
+    assert refused.status_code == 403
+    assert "You are not allowed to do this" in refused.content.decode()
     assert client.post(reverse(f"{name}_change", args=[obj.pk]), {}).status_code == 403
     assert client.post(reverse(f"{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
     assert model.objects.count() == before
