@@ -39,7 +39,11 @@ class FilteredListView(FilterView):
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
         requested = self.request.GET.get("page", "").strip()
-        page = paginator.get_page(requested)
+        try:
+            wanted = max(int(requested), 1) if requested else 1
+        except ValueError:
+            wanted = 1
+        page = paginator.get_page(wanted)  # past the end: the last page
         if requested and requested != str(page.number):
             self.page_message = _(
                 "There is no page “%(requested)s”; showing page %(number)s of %(pages)s."

@@ -67,10 +67,11 @@ def test_impossible_page_numbers_show_a_real_page_and_say_so(client, some_rows, 
     assert len(response.context["object_list"]) == 3
 
 
-def test_last_page_number_is_kept_for_too_high_pages(client, db):
+def test_too_high_pages_show_the_last_and_too_low_the_first(client, db):
     AgreementFactory.create_batch(30)
-    response = client.get(AGREEMENTS, {"page": "7"})
-    assert response.context["page_obj"].number == 2
+    assert client.get(AGREEMENTS, {"page": "7"}).context["page_obj"].number == 2
+    assert client.get(AGREEMENTS, {"page": "0"}).context["page_obj"].number == 1
+    assert client.get(AGREEMENTS, {"page": "-3"}).context["page_obj"].number == 1
 
 
 def test_unknown_parameters_are_ignored(client, some_rows):
