@@ -195,12 +195,23 @@ def postgresql_copy_chunks(values, using: str) -> Iterator[bytes]:
     stop = threading.Event()
     done = object()
     failure = []
+    # Inside a transaction, a cancelled COPY would poison it: fence it with a savepoint.
+    fenced = connection.in_atomic_block
 
     def copy():
         writer = _QueueWriter(chunks, stop)
         try:
             with raw.cursor() as cursor:
-                cursor.copy_expert(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", writer)
+                if fenced:
+                    cursor.execute("SAVEPOINT accords_csv_export")
+                try:
+                    cursor.copy_expert(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", writer)
+                except Exception:
+                    if fenced:
+                        cursor.execute("ROLLBACK TO SAVEPOINT accords_csv_export")
+                    raise
+                if fenced:
+                    cursor.execute("RELEASE SAVEPOINT accords_csv_export")
             writer.flush()
         except Exception as error:  # noqa: BLE001 - handed to the streaming thread below
             failure.append(error)

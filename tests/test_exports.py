@@ -6,7 +6,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -280,3 +281,31 @@ class TestCommand:
     def test_invalid_filters_are_an_error(self, db):
         with pytest.raises(CommandError, match="--due-within: Enter a number"):
             call_command("export_milestones", "--due-within", "soon")
+
+
+def test_a_download_stopped_half_way_leaves_the_database_usable(client, rf, db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from agreements.views import MilestoneExportView
+
+    agreement = AgreementFactory(slug="big")
+    # About 6 MB of CSV: more than the export buffers, so the query is still running.
+    Milestone.objects.bulk_create(
+        Milestone(agreement=agreement, title=f"Step {n:05d} " + "x" * 280) for n in range(20000)
+    )
+    request = rf.get(EXPORT)
+    request.user = AnonymousUser()
+    response = MilestoneExportView.as_view()(request)
+    stream = iter(response)
+    next(stream)  # the header
+    next(stream)  # the first rows
+    # What a server does when the client goes away. (Like Django's test client, keep
+    # request_finished from closing the test's connection, which holds its transaction.)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert Milestone.objects.filter(agreement=agreement).count() == 20000
+    _, body = download(client, EXPORT)
+    assert len(parse(body)) == 20001
