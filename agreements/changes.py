@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +58,9 @@ def _who(record) -> str:
 class _Formatter:
     """Shows stored values the way people read them: labels, names, ISO dates."""
 
-    def __init__(self, all_series):
+    def __init__(self, all_series, area_ids=()):
         wanted = defaultdict(set)
+        wanted[CooperationArea].update(area_ids)
         for series in all_series:
             for record in series:
                 for name, model in RELATED_NAMES.items():
@@ -119,7 +121,27 @@ def agreement_changes(agreement: Agreement, *, limit: int = 50):
     agreements = list(_series(Agreement.history.filter(id=agreement.pk)))
     parties = list(_series(Party.history.filter(agreement_id=agreement.pk)))
     milestones = list(_series(Milestone.history.filter(agreement_id=agreement.pk)))
-    formatter = _Formatter(agreements + parties + milestones)
+    # The cooperation areas each recorded version of the agreement had.
+    areas_at = defaultdict(set)
+    HistoricalAreas = apps.get_model("agreements", "HistoricalAgreement_areas")
+    for history_id, area_id in HistoricalAreas.objects.filter(history__id=agreement.pk).values_list(
+        "history_id", "cooperationarea_id"
+    ):
+        areas_at[history_id].add(area_id)
+    all_area_ids = set().union(*areas_at.values())
+    formatter = _Formatter(agreements + parties + milestones, area_ids=all_area_ids)
+
+    def area_change(record, previous):
+        old = areas_at.get(previous.history_id, set()) if previous else set()
+        new = areas_at.get(record.history_id, set())
+        if old == new:
+            return []
+        names = formatter.names.get(CooperationArea, {})
+
+        def shown(ids):
+            return ", ".join(sorted(names.get(i, f"#{i}") for i in ids)) or "—"
+
+        return [(str(_("cooperation areas")), shown(old), shown(new))]
 
     def subject(model, record):
         if model is Agreement:
@@ -142,7 +164,8 @@ def agreement_changes(agreement: Agreement, *, limit: int = 50):
                         action=str(ACTIONS.get(record.history_type, record.history_type)),
                         fields=[]
                         if record.history_type == "-"
-                        else _fields(model, record, previous, formatter),
+                        else _fields(model, record, previous, formatter)
+                        + (area_change(record, previous) if model is Agreement else []),
                     )
                 )
     changes = [c for c in changes if c.fields or c.action != ACTIONS["~"]]

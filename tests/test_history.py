@@ -132,3 +132,14 @@ def test_resaving_from_a_browser_form_is_not_shown_as_a_change(client, editor, v
     client.force_login(viewer)
     changes = client.get(agreement.get_absolute_url()).context["changes"]
     assert [c.action for c in changes] == ["created"]
+
+
+def test_changes_to_cooperation_areas_are_in_the_trail(client, editor, viewer):
+    from agreements.models import CooperationArea
+
+    agreement = AgreementFactory()
+    agreement._history_user = editor
+    agreement.areas.set(CooperationArea.objects.filter(slug__in=["ict", "govtech"]))
+    client.force_login(viewer)
+    changes = client.get(agreement.get_absolute_url()).context["changes"]
+    assert ("cooperation areas", "—", "GovTech, ICT") in changes[0].fields
