@@ -6,7 +6,7 @@ to the field and list nothing rather than a half-filtered result.
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from partners.filters import countries_in_use
@@ -125,20 +125,7 @@ class AgreementFilter(django_filters.FilterSet):
         fields = ()
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # Two id lists, each able to use its own indexes (trigram on PostgreSQL),
-        # rather than one OR over a join that forces a scan of every agreement.
-        by_text = Agreement.objects.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
-        ).values("pk")
-        by_party = Party.objects.filter(
-            agency__in=Agency.objects.filter(
-                Q(name__icontains=value) | Q(acronym__icontains=value)
-            ).values("pk")
-        ).values("agreement_id")
-        return queryset.filter(Q(pk__in=by_text) | Q(pk__in=by_party))
+        return queryset.search(value)
 
     def with_agency(self, queryset, name, value):
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), agency=value)))

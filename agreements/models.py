@@ -82,6 +82,24 @@ class AgreementQuerySet(models.QuerySet):
             return self
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
 
+    def search(self, text: str) -> "AgreementQuerySet":
+        """Agreements whose reference, title or summary contains `text`, or that have a
+        party whose name or acronym does (the portal's search and the admin's)."""
+        text = text.strip()
+        if not text:
+            return self
+        # Two id lists, each able to use its own indexes (trigram on PostgreSQL),
+        # rather than one OR over a join that forces a scan of every agreement.
+        by_text = Agreement.objects.filter(
+            Q(reference__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+        ).values("pk")
+        by_party = Party.objects.filter(
+            agency__in=Agency.objects.filter(
+                Q(name__icontains=text) | Q(acronym__icontains=text)
+            ).values("pk")
+        ).values("agreement_id")
+        return self.filter(Q(pk__in=by_text) | Q(pk__in=by_party))
+
 
 class Agreement(models.Model):
     """A cooperation instrument signed between two or more agencies."""

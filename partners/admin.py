@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
+
+from agreements.models import Party, count_per_row
 
 from .models import Agency, Representative
 
@@ -32,10 +33,11 @@ class AgencyAdmin(SimpleHistoryAdmin):
     inlines = [RepresentativeInline]
 
     def get_queryset(self, request):
+        # A per-row subquery: only the rows on the page are counted.
         return (
             super()
             .get_queryset(request)
-            .annotate(agreement_count=Count("parties__agreement", distinct=True))
+            .annotate(agreement_count=count_per_row(Party.objects.all(), field="agency"))
         )
 
     @admin.display(description=_("agreements"), ordering="agreement_count")

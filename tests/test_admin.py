@@ -198,3 +198,19 @@ def test_representative_contact_details_in_admin(client, viewer):
     RepresentativeFactory(email="a.sadykova@agency.example")
     response = client.get(reverse("admin:partners_representative_changelist"))
     assert "a.sadykova@agency.example" in response.content.decode()
+
+
+def test_agreement_changelist_country_and_year_filters(client, superuser):
+    client.force_login(superuser)
+    spanish = PartyFactory(
+        agreement=AgreementFactory(signed_on=datetime.date(2025, 10, 3)),
+        agency=AgencyFactory(country="ES"),
+    ).agreement
+    PartyFactory(agreement=spanish, agency=AgencyFactory(country="ES"))  # two Spanish parties
+    kazakh = PartyFactory(agreement=AgreementFactory(signed_on=datetime.date(2023, 1, 9))).agreement
+    url = reverse("admin:agreements_agreement_changelist")
+    assert list(client.get(url, {"country": "ES"}).context["cl"].result_list) == [spanish]
+    assert list(client.get(url, {"signed_year": "2023"}).context["cl"].result_list) == [kazakh]
+    years = [choice["display"] for choice in client.get(url).context["cl"].filter_specs[-1].choices(
+        client.get(url).context["cl"])]  # fmt: skip
+    assert years[1:] == ["2025", "2024", "2023"]
