@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,10 @@ admin.site.index_title = _("Agreements, agencies and milestones")
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Log in and out only: accounts are managed by administrators, and passwords
+    # are changed in the admin (no password-reset e-mail to configure).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("agencies/", include("partners.urls")),
     path("", include("agreements.urls")),
 ]

@@ -227,3 +227,7 @@ def test_admin_escapes_hostile_text(client, superuser, hostile):
             assert "<img src=x onerror" not in content, url
     response = client.get(reverse("admin:agreements_agreement_history", args=[hostile.pk]))
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_no_password_reset_mail_to_misconfigure(client, db):
+    assert client.get("/accounts/password_reset/").status_code == 404
