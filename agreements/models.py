@@ -21,7 +21,7 @@ def can_see_internal(user) -> bool:
 
 
 def unique_slug(model, text: str, *, max_length: int = 100, exclude_pk=None) -> str:
-    base = slugify(text)[: max_length - 6].strip("-") or "item"
+    base = slugify(text)[: max_length - 6].strip("-") or model._meta.model_name
     candidate, n = base, 2
     others = model._default_manager.exclude(pk=exclude_pk) if exclude_pk else model._default_manager
     while others.filter(slug=candidate).exists():

@@ -226,3 +226,9 @@ class TestExpiryNote:
         assert agreement.expiry_note(datetime.date(2026, 5, 20)) == "expires today"
         assert agreement.expiry_note(datetime.date(2026, 5, 21)) == "expired"
         assert AgreementFactory.build(expires_on=None).expiry_note(TODAY) == ""
+
+
+def test_a_title_in_another_script_still_gets_a_working_slug():
+    first = AgreementFactory(title="Меморандум о сотрудничестве")
+    second = AgreementFactory(title="Ынтымақтастық туралы меморандум")
+    assert (first.slug, second.slug) == ("agreement", "agreement-2")
