@@ -92,12 +92,10 @@ def _normalised(value):
 
 
 def _fields(model, record, previous, formatter):
-    names = [
-        f.name for f in model._meta.concrete_fields if f.name not in QUIET_FIELDS and f.name != "id"
-    ]
     rows = []
-    for name in names:
-        model_field = model._meta.get_field(name)
+    for model_field in model._meta.concrete_fields:
+        if model_field.name in QUIET_FIELDS or model_field.name == "id":
+            continue
         attname = model_field.attname
         new = _normalised(getattr(record, attname))
         old = _normalised(getattr(previous, attname)) if previous else None
@@ -156,19 +154,22 @@ def agreement_changes(agreement: Agreement, *, limit: int = 50):
             for previous, record in pairwise([None, *series]):
                 if previous is None and record.history_type == "~":
                     continue  # history began after the record existed: no "before" to show
+                fields = []
+                if record.history_type != "-":
+                    fields = _fields(model, record, previous, formatter)
+                    if model is Agreement:
+                        fields += area_change(record, previous)
+                if record.history_type == "~" and not fields:
+                    continue  # saved without a change worth showing
                 changes.append(
                     Change(
                         when=record.history_date,
                         who=_who(record),
                         subject=subject(model, record),
                         action=str(ACTIONS.get(record.history_type, record.history_type)),
-                        fields=[]
-                        if record.history_type == "-"
-                        else _fields(model, record, previous, formatter)
-                        + (area_change(record, previous) if model is Agreement else []),
+                        fields=fields,
                     )
                 )
-    changes = [c for c in changes if c.fields or c.action != ACTIONS["~"]]
     changes.sort(key=lambda change: change.when, reverse=True)
 
     labels = dict(Milestone.Status.choices)

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Milestone, MilestoneQuerySet
+from .models import Milestone
 
 # A cell starting with one of these is a formula to Excel and LibreOffice (OWASP "CSV Injection").
 FORMULA_START = ["=", "+", "-", "@", "\t", "\r", "\n"]
@@ -113,7 +113,8 @@ def milestone_columns() -> list[str]:
 
 
 def report_values(milestones, *, base_url: str, today: datetime.date | None = None):
-    """One row of finished cell text per milestone, in the queryset's order."""
+    """One row of finished cell text per milestone of a queryset from
+    `Milestone.objects.for_report()` (which sets `is_overdue`), in its order."""
     today = today or timezone.localdate()
     link_prefix = base_url.rstrip("/") + reverse(
         "agreements:agreement_detail", kwargs={"slug": "slug-placeholder"}
@@ -135,7 +136,7 @@ def report_values(milestones, *, base_url: str, today: datetime.date | None = No
         ),
         "csv_met": IsoDate("date_met"),
         "csv_overdue": SqlCase(
-            When(MilestoneQuerySet.overdue_condition(today), then=Value(_("yes"))),
+            When(is_overdue=True, then=Value(_("yes"))),
             default=Value(_("no")),
             output_field=CharField(),
         ),

@@ -159,8 +159,9 @@ class AgreementDetailView(DetailView):
                 m.pk,
             ),
         )
-        changes, trails = [], {}
-        if can_see_internal(user):  # the audit trail is for staff
+        staff = can_see_internal(user)
+        changes = []
+        if staff:  # the audit trail is for staff
             changes, trails = agreement_changes(agreement)
             for milestone in milestones:
                 milestone.status_trail = trails.get(milestone.pk, [])
@@ -171,7 +172,7 @@ class AgreementDetailView(DetailView):
         return super().get_context_data(
             timeline=timeline,
             changes=changes,
-            show_changes=can_see_internal(user),
+            show_changes=staff,
             milestone_count=len(milestones),
             related=agreement.related.visible_to(user).order_by("-signed_on"),
             can_edit=user.has_perm("agreements.change_agreement"),
