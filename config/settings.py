@@ -100,6 +100,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several editors save at once: IMMEDIATE takes the write lock when a transaction
+    # starts, so two writers queue for it (up to `timeout` seconds) instead of one
+    # failing with "database is locked"; WAL lets pages read while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # Shared by every worker process, so a change seen by one is seen by all.
 CACHES = {
     "default": {
