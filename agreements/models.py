@@ -75,6 +75,70 @@ class CooperationArea(models.Model):
         return reverse("agreements:area_detail", kwargs={"slug": self.slug})
 
 
+AUTOMATIC_REFERENCE = re.compile(r"^AGR-(\d{4})-(\d{4,6})$")
+
+
+def validate_reference(value: str) -> None:
+    """References starting with AGR- belong to the automatic series: AGR-<year>-<4 to 6 digits>.
+
+    Anything else (an agency's own numbering) is accepted as typed.
+    """
+    if value.upper().startswith("AGR-") and not AUTOMATIC_REFERENCE.match(value):
+        raise ValidationError(
+            _(
+                "A reference starting with AGR- must be AGR-, a four-digit year, a hyphen and "
+                "4 to 6 digits, e.g. AGR-2025-0001. Leave it blank to get the next number."
+            ),
+            code="invalid_reference",
+        )
+
+
+class ReferenceCounter(models.Model):
+    """The last number given out in a year's automatic AGR-<year>-NNNN series."""
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self):
+        return f"AGR-{self.year:04d}: {self.last_number}"
+
+    @classmethod
+    def take_next(cls, year: int) -> str:
+        """The next free AGR-<year>-NNNN reference; call inside a transaction, which keeps
+        the year's row locked until it commits."""
+        counter = cls.objects.select_for_update().filter(year=year).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    counter = cls.objects.create(year=year, last_number=cls.highest_used(year))
+            except IntegrityError:  # a colleague created the row first: wait for it
+                counter = cls.objects.select_for_update().get(year=year)
+        number = counter.last_number + 1
+        # References typed by hand may already use the next numbers: step over them.
+        while Agreement.objects.filter(reference=f"AGR-{year:04d}-{number:04d}").exists():
+            number += 1
+        counter.last_number = number
+        counter.save(update_fields=["last_number"])
+        return f"AGR-{year:04d}-{number:04d}"
+
+    @staticmethod
+    def highest_used(year: int) -> int:
+        """The highest number of the year's series already on record (a database that
+        predates the counter); numbers longer than the series allows are ignored."""
+        numbers = [
+            int(match.group(2))
+            for reference in Agreement.objects.filter(
+                reference__startswith=f"AGR-{year:04d}-"
+            ).values_list("reference", flat=True)
+            if (match := AUTOMATIC_REFERENCE.match(reference))
+        ]
+        return max(numbers, default=0)
+
+
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AgreementQuerySet":
         """Anonymous visitors and staff without view permission see public agreements only."""
@@ -124,14 +188,16 @@ class Agreement(models.Model):
         PUBLIC = "public", _("Public")
         INTERNAL = "internal", _("Internal")
 
-    REFERENCE_PATTERN = re.compile(r"^AGR-(\d{4})-(\d{4,})$")
-
     reference = models.CharField(
         _("reference"),
         max_length=32,
         unique=True,
         blank=True,
-        help_text=_("Leave blank to assign the next number, e.g. AGR-2025-0001."),
+        validators=[validate_reference],
+        help_text=_(
+            "Leave blank to assign the next number, e.g. AGR-2025-0001. "
+            "A reference of your own must not start with AGR- unless it follows that pattern."
+        ),
     )
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(
@@ -225,22 +291,36 @@ class Agreement(models.Model):
         return f"{self.reference} {self.title}" if self.reference else self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Agreement, self.title, max_length=120, exclude_pk=self.pk)
-        if self.reference:
-            return super().save(*args, **kwargs)
-        year = (self.signed_on or timezone.localdate()).year
-        # Two editors saving at once can pick the same number; the unique
-        # constraint catches it and we simply take the next one.
-        for _attempt in range(5):
-            self.reference = self.next_reference(year)
+        """Assign a blank reference and slug; a colleague saving at the same moment
+        never makes this save fail, whatever the database."""
+        auto_reference, auto_slug = not self.reference, not self.slug
+        for _attempt in range(20):
             try:
                 with transaction.atomic():
+                    if auto_reference:
+                        # Holds the year's counter row until commit: simultaneous saves
+                        # queue here for their numbers instead of racing for them.
+                        self.reference = ReferenceCounter.take_next(
+                            (self.signed_on or timezone.localdate()).year
+                        )
+                    if auto_slug:
+                        self.slug = unique_slug(
+                            Agreement, self.title, max_length=120, exclude_pk=self.pk
+                        )
                     return super().save(*args, **kwargs)
             except IntegrityError:
-                if not Agreement.objects.filter(reference=self.reference).exists():
+                # Only a clash on a value we chose ourselves is ours to retry.
+                others = Agreement.objects.exclude(pk=self.pk) if self.pk else Agreement.objects
+                clash = (auto_reference and others.filter(reference=self.reference).exists()) or (
+                    auto_slug and others.filter(slug=self.slug).exists()
+                )
+                if auto_reference:
+                    self.reference = ""
+                if auto_slug:
+                    self.slug = ""
+                if not clash:
                     raise
-        raise IntegrityError("Could not assign a free agreement reference.")
+        raise IntegrityError("Could not find a free reference and slug for the agreement.")
 
     def get_absolute_url(self):
         return reverse("agreements:agreement_detail", kwargs={"slug": self.slug})
@@ -251,19 +331,6 @@ class Agreement(models.Model):
             raise ValidationError(
                 {"expires_on": _("The expiry date cannot be before entry into force.")}
             )
-
-    @classmethod
-    def next_reference(cls, year: int) -> str:
-        """The next free AGR-<year>-<nnnn> number, one past the highest used that year."""
-        prefix = f"AGR-{year}-"
-        numbers = [
-            int(m.group(2))
-            for ref in cls._default_manager.filter(reference__startswith=prefix).values_list(
-                "reference", flat=True
-            )
-            if (m := cls.REFERENCE_PATTERN.match(ref))
-        ]
-        return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
     def expiry_note(self, today: datetime.date | None = None) -> str:
         if not self.expires_on:

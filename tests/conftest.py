@@ -1,6 +1,10 @@
 import io
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from agreements.models import Agreement
@@ -26,3 +30,14 @@ def viewer(db):
 def demo(db):
     call_command("load_demo", stdout=io.StringIO())
     return Agreement.objects.get(slug="nitec-madrid-digital-cooperation-2025")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, test in a file of this run's own rather than in memory: an in-memory
+    database shares one cache between threads, where a busy table fails at once
+    instead of waiting, so simultaneous-save tests could not run as in production."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"accords-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)

@@ -152,6 +152,31 @@ class TestReferenceNumbering:
         second = AgreementFactory(title="Data exchange")
         assert (first.slug, second.slug) == ("data-exchange", "data-exchange-2")
 
+    def test_numbering_steps_over_references_typed_by_hand(self):
+        AgreementFactory(signed_on=datetime.date(2025, 1, 1))  # AGR-2025-0001, counter at 1
+        AgreementFactory(reference="AGR-2025-0002")
+        AgreementFactory(reference="AGR-2025-0003")
+        assert AgreementFactory(signed_on=datetime.date(2025, 5, 5)).reference == "AGR-2025-0004"
+
+    def test_an_overlong_reference_saved_past_the_form_does_not_stop_numbering(self):
+        # Typed as AGR-2039- and 23 nines, it once made every later save that year fail.
+        AgreementFactory(reference="AGR-2039-" + "9" * 23)
+        assert AgreementFactory(signed_on=datetime.date(2039, 1, 1)).reference == "AGR-2039-0001"
+        assert AgreementFactory(signed_on=datetime.date(2039, 1, 2)).reference == "AGR-2039-0002"
+
+    @pytest.mark.parametrize(
+        "reference", ["AGR-2039-" + "9" * 23, "AGR-25-0001", "agr-2025-1", "AGR-2025-00X1"]
+    )
+    def test_a_malformed_reference_in_the_automatic_series_is_refused(self, reference):
+        agreement = Agreement(title="Data exchange", reference=reference)
+        with pytest.raises(ValidationError) as error:
+            agreement.full_clean()
+        assert "must be AGR-, a four-digit year" in str(error.value.message_dict["reference"])
+
+    @pytest.mark.parametrize("reference", ["AGR-2025-0001", "AGR-2025-123456", "MOU/ES/12"])
+    def test_well_formed_and_own_references_are_accepted(self, reference):
+        Agreement(title="Data exchange", reference=reference, slug="x").full_clean()
+
 
 class TestDeletion:
     def test_agency_referred_to_by_an_agreement_cannot_be_deleted(self):
