@@ -19,3 +19,6 @@ max_requests_jitter = 500
 accesslog = os.environ.get("ACCORDS_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket: we don't use gunicornc, and its default path is shared by every
+# gunicorn of this user, so a second instance would take it over (and delete it on exit).
+control_socket_disable = True

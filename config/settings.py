@@ -133,16 +133,33 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Password guessing: five failures for one username from one address lock that
-# pair out for an hour (django-axes). Behind a reverse proxy, set
-# DJANGO_PROXY_COUNT to the number of proxies so the client's address is used.
+# pair out for an hour; twenty failures from one address, whatever the user names
+# (password spraying), lock the address (django-axes, config/login_throttle.py).
+# Tries made while locked out are not counted, so one person retrying after a
+# lockout does not end up locking out everyone at the same address.
 AXES_FAILURE_LIMIT = 5
+ACCORDS_ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "config.login_throttle.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (django-ipware). With no proxy, the connection's address:
+# X-Forwarded-For is ignored, so a forged header can neither dodge nor cause a
+# lockout. Behind DJANGO_PROXY_COUNT=N proxies, each appending the address it got
+# the request from to X-Forwarded-For, the client is the N-th entry from the right
+# (what the outermost proxy saw); entries further left come from the client and
+# are ignored. ipware's proxy_count counts the proxies listed in the header, which
+# excludes the last one (it is REMOTE_ADDR), hence N - 1.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+if PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+IPWARE_STRICT = False  # entries a client added on the left do not void the header
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

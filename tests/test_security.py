@@ -1,13 +1,14 @@
 """Security: production settings, headers, error pages, login throttling, CSRF, XSS, permissions."""
 
 import os
+import runpy
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
@@ -85,26 +86,134 @@ def test_admin_is_only_for_staff(client, db):
     assert response["Location"].startswith("/admin/login/")
 
 
-class TestLoginThrottling:
-    def attempt(self, client, password):
-        return client.post(reverse("login"), {"username": "marta", "password": password})
+RIGHT = "correct horse battery"
 
+
+def attempt(client, password, username="marta", **meta):
+    return client.post(reverse("login"), {"username": username, "password": password}, **meta)
+
+
+def logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """Dozens of log-ins per test: hash passwords cheaply (what is tested is the throttling)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.usefixtures("fast_passwords")
+class TestLoginThrottling:
     def test_five_failures_lock_the_account_even_for_the_right_password(self, client, db):
         UserFactory(username="marta")
         for _ in range(5):
-            assert self.attempt(client, "guess").status_code in (200, 429)
-        response = self.attempt(client, "correct horse battery")
+            assert attempt(client, "guess").status_code in (200, 429)
+        response = attempt(client, RIGHT)
         assert response.status_code == 429
         assert "Too many failed log-in attempts" in response.content.decode()
-        assert "_auth_user_id" not in client.session
+        assert not logged_in(client)
 
     def test_a_few_typos_do_not_lock_anyone_out(self, client, db):
         UserFactory(username="marta")
         for _ in range(3):
-            self.attempt(client, "typo")
-        response = self.attempt(client, "correct horse battery")
+            attempt(client, "typo")
+        response = attempt(client, RIGHT)
         assert response.status_code == 302
-        assert client.session["_auth_user_id"]
+        assert logged_in(client)
+
+    def test_one_persons_typos_never_lock_out_colleagues_at_the_same_address(self, db):
+        UserFactory(username="marta")
+        UserFactory(username="juan")
+        marta, juan = Client(), Client()  # one office, one address
+        for _ in range(25):  # locked out after five, and keeps trying
+            attempt(marta, "typo")
+        assert attempt(marta, RIGHT).status_code == 429
+        assert attempt(juan, RIGHT, username="juan").status_code == 302
+        assert logged_in(juan)
+
+    def test_password_spraying_from_one_address_is_stopped(self, client, db):
+        UserFactory(username="marta")
+        statuses = [
+            attempt(client, "Winter2025!", username=f"user{n}").status_code for n in range(30)
+        ]
+        assert statuses[:19] == [200] * 19  # failed log-ins, each shown the form again
+        assert set(statuses[19:]) == {429}  # from the 20th failure on: the lockout page
+        response = attempt(client, RIGHT)  # even a right password, for a fresh user name
+        assert response.status_code == 429
+        assert "Too many failed log-in attempts" in response.content.decode()
+        assert not logged_in(client)
+        elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+        assert attempt(elsewhere, RIGHT).status_code == 302
+        assert logged_in(elsewhere)
+
+    def test_logging_in_to_ones_own_account_does_not_reset_the_address(self, client, db):
+        UserFactory(username="sprayer")
+        UserFactory(username="marta")
+        for round_ in range(3):  # 19 failures, then a log-in meant to wipe them, and again
+            for n in range(19):
+                attempt(client, "Winter2025!", username=f"user{round_}-{n}")
+            attempt(client, RIGHT, username="sprayer")
+            client.logout()
+        assert attempt(client, RIGHT).status_code == 429
+        assert not logged_in(client)
+
+
+def client_address_settings(monkeypatch, proxy_count=None):
+    """The AXES_* and IPWARE_* settings config/settings.py makes for this DJANGO_PROXY_COUNT."""
+    if proxy_count is None:
+        monkeypatch.delenv("DJANGO_PROXY_COUNT", raising=False)
+    else:
+        monkeypatch.setenv("DJANGO_PROXY_COUNT", str(proxy_count))
+    made = runpy.run_path(str(ROOT / "config" / "settings.py"))
+    return {k: v for k, v in made.items() if k.startswith(("AXES_", "IPWARE_"))}
+
+
+PROXIES = ["10.0.0.11", "10.0.0.12"]  # REMOTE_ADDR is always the last proxy's address
+
+
+def through_proxies(count, client_address, forged=""):
+    """Client's request as Django gets it through `count` proxies. Each proxy appends the
+    address it got the request from to X-Forwarded-For; the client may send its own."""
+    hops = [client_address, *PROXIES[: count - 1]]
+    header = ", ".join(([forged] if forged else []) + hops)
+    return {"REMOTE_ADDR": PROXIES[count - 1], "HTTP_X_FORWARDED_FOR": header}
+
+
+@pytest.mark.usefixtures("fast_passwords")
+class TestClientAddress:
+    @pytest.mark.parametrize("proxies", [1, 2])
+    def test_behind_proxies_a_lockout_stays_with_the_client_that_earned_it(
+        self, monkeypatch, db, proxies
+    ):
+        UserFactory(username="marta")
+        with override_settings(**client_address_settings(monkeypatch, proxies)):
+            attacker = Client(**through_proxies(proxies, "203.0.113.9"))
+            for _ in range(5):
+                attempt(attacker, "guess")
+            assert attempt(attacker, RIGHT).status_code == 429
+            # Forging an address in front of the proxies' entries does not help.
+            for n in range(5):
+                forged = Client(**through_proxies(proxies, "203.0.113.9", f"192.0.2.{n}"))
+                assert attempt(forged, RIGHT).status_code == 429
+            # The real marta, elsewhere, through the same proxies, is not locked out.
+            marta = Client(**through_proxies(proxies, "198.51.100.4"))
+            assert attempt(marta, RIGHT).status_code == 302
+            assert logged_in(marta)
+
+    def test_without_a_proxy_a_forged_header_neither_dodges_nor_causes_a_lockout(
+        self, monkeypatch, db
+    ):
+        UserFactory(username="marta")
+        with override_settings(**client_address_settings(monkeypatch)):
+            attacker = Client(REMOTE_ADDR="203.0.113.9")
+            for n in range(5):  # a new X-Forwarded-For every time, naming marta's address
+                attempt(attacker, "guess", HTTP_X_FORWARDED_FOR=f"198.51.100.4, 192.0.2.{n}")
+            response = attempt(attacker, RIGHT, HTTP_X_FORWARDED_FOR="192.0.2.99")
+            assert response.status_code == 429
+            marta = Client(REMOTE_ADDR="198.51.100.4")
+            assert attempt(marta, RIGHT).status_code == 302
+            assert logged_in(marta)
 
 
 class TestCsrf:
