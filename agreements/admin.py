@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from partners.filters import countries_in_use
 
+from .admin_base import RecordAdmin
 from .exports import export_filename, milestone_csv_response
 from .models import Agreement, CooperationArea, DocumentLink, Milestone, Party
 
@@ -125,7 +125,7 @@ class CooperationAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(RecordAdmin):
     list_display = [
         "reference",
         "title",
@@ -226,7 +226,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(RecordAdmin):
     list_display = [
         "title",
         "agreement_reference",
@@ -270,7 +270,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(RecordAdmin):
     list_display = ["agency", "agreement", "role", "signatory", "signed_on"]
     list_filter = ["role"]
     list_select_related = ["agency", "agreement", "signatory"]

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
-from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.admin_base import RecordAdmin
 from agreements.models import Party, count_per_row
 
 from .models import Agency, Representative
@@ -15,7 +15,7 @@ class RepresentativeInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(RecordAdmin):
     list_display = [
         "name",
         "acronym",
@@ -46,7 +46,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(SimpleHistoryAdmin):
+class RepresentativeAdmin(RecordAdmin):
     list_display = ["full_name", "position", "agency", "email", "phone"]
     list_filter = [("agency__country", CountryFilter)]
     list_select_related = ["agency"]
