@@ -2,24 +2,23 @@ import re
 
 from django.contrib import admin
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from partners.filters import countries_in_use
 
-from .admin_base import RecordAdmin
+from .admin_base import RecordAdmin, RecordInline, VersionedInlineFormSet
 from .exports import export_filename, milestone_csv_response
 from .models import Agreement, CooperationArea, DocumentLink, Milestone, Party
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(RecordInline, admin.TabularInline):
     model = Party
     extra = 0
     autocomplete_fields = ["agency", "signatory"]
     fields = ["agency", "role", "signatory", "signed_on"]
 
 
-class MilestoneInlineFormSet(BaseInlineFormSet):
+class MilestoneInlineFormSet(VersionedInlineFormSet):
     """Lets a milestone name an agency that is being added as a party in the same save."""
 
     PARTY_AGENCY_FIELD = re.compile(r"^parties-(\d+)-agency$")
@@ -41,7 +40,7 @@ class MilestoneInlineFormSet(BaseInlineFormSet):
             form.instance._pending_party_agency_ids = self.pending_party_agency_ids()
 
 
-class MilestoneInline(admin.StackedInline):
+class MilestoneInline(RecordInline, admin.StackedInline):
     model = Milestone
     formset = MilestoneInlineFormSet
     extra = 0

@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from agreements.admin_base import RecordAdmin
+from agreements.admin_base import RecordAdmin, RecordInline
 from agreements.models import Party, count_per_row
 
 from .models import Agency, Representative
 
 
-class RepresentativeInline(admin.TabularInline):
+class RepresentativeInline(RecordInline, admin.TabularInline):
     model = Representative
     extra = 0
     fields = ["full_name", "position", "email", "phone"]
