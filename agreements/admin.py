@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.filters import countries_in_use
 
-from .admin_base import RecordAdmin, RecordInline, VersionedInlineFormSet
+from .admin_base import (
+    PlainRecordAdmin,
+    RecordAdmin,
+    RecordInline,
+    VersionedInlineFormSet,
+    guard_library_admins,
+)
 from .exports import export_filename, milestone_csv_response
 from .models import Agreement, CooperationArea, DocumentLink, Milestone, Party
 
@@ -76,8 +82,9 @@ class SigningYearFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
+        value = self.value() or ""
+        # Only years a date can have: "99999" or "0" would make the database query fail.
+        if re.fullmatch(r"[0-9]{4}", value) and value != "0000":
             return queryset.filter(signed_on__year=int(value))
         return queryset
 
@@ -99,7 +106,7 @@ class PartyCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(admin.ModelAdmin):
+class CooperationAreaAdmin(PlainRecordAdmin):
     list_display = ["name", "slug", "agreement_count", "milestone_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -279,9 +286,13 @@ class PartyAdmin(RecordAdmin):
 
 
 @admin.register(DocumentLink)
-class DocumentLinkAdmin(admin.ModelAdmin):
+class DocumentLinkAdmin(PlainRecordAdmin):
     list_display = ["title", "agreement", "kind", "language", "published_on"]
     list_filter = ["kind", "language"]
     list_select_related = ["agreement"]
     search_fields = ["title", "url", "agreement__reference", "agreement__title"]
     autocomplete_fields = ["agreement"]
+
+
+# Last: the apps before this one (auth, axes, partners) have registered their admins.
+guard_library_admins(admin.site)

@@ -9,8 +9,12 @@ typed, and may save again knowingly.
 """
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
@@ -41,6 +45,15 @@ def current_versions(model, pks) -> dict:
     versions = dict.fromkeys(pks, 0)
     versions.update(rows)
     return versions
+
+
+def could_be_key(field, value) -> bool:
+    """Whether `value` could be a value of `field` (a key): not `abc`, not past 64 bits."""
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    return not isinstance(key, int) or -(2**63) <= key < 2**63
 
 
 def when(moment) -> str:
@@ -128,9 +141,10 @@ class VersionedForm(forms.ModelForm):
             return  # an inline row this editor left alone is not saved, so not overwritten
         if connection.in_atomic_block:
             # Wait for a colleague's save of this record to finish before comparing.
-            model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
+            list(model._default_manager.select_for_update().filter(pk=self.instance.pk).values("pk"))
         now = current_versions(model, [self.instance.pk])[self.instance.pk]
-        since = int(opened_on) if opened_on.isdigit() else 0
+        history_pk = history_of(model)._meta.pk
+        since = history_pk.to_python(opened_on) if could_be_key(history_pk, opened_on) else 0
         if not changed_between(model, since, now):
             return
         self.add_error(
@@ -173,16 +187,22 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         except ValueError:
             return data  # the management form's own validation reports it
         total = min(total, self.absolute_max)
-        pk_name = self.model._meta.pk.name
-        posted = {i: data.get(f"{self.prefix}-{i}-{pk_name}") for i in range(min(initial, total))}
-        if not any(posted.values()):
-            return data
-        existing = {str(row.pk) for row in self.get_queryset()}
-        gone = {i for i, pk in posted.items() if pk and pk not in existing}
+        pk = self.model._meta.pk
+        posted = {
+            i: value
+            for i in range(min(initial, total))
+            if (value := data.get(f"{self.prefix}-{i}-{pk.name}")) and could_be_key(pk, value)
+        }
+        if not posted:
+            return data  # nothing that could name a record: the forms' validation speaks
+        existing = {row.pk for row in self.get_queryset()}
+        gone = {i for i, value in posted.items() if pk.to_python(value) not in existing}
         if not gone:
             return data
         self.deleted_elsewhere = [
-            posted[i] for i in sorted(gone) if not data.get(f"{self.prefix}-{i}-DELETE")
+            pk.to_python(posted[i])
+            for i in sorted(gone)
+            if not data.get(f"{self.prefix}-{i}-DELETE")
         ]
         renumbered = data.copy()
         for key in data:  # every row's fields go; the kept rows come back renumbered
@@ -253,6 +273,65 @@ class VersionedInlineFormSet(BaseInlineFormSet):
              "when": when(deletion.history_date)}  # fmt: skip
 
 
+class SafeAutocomplete:
+    """An autocomplete box that treats a posted value which cannot be a key as nothing
+    chosen; the field then says what is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        return super().optgroups(name, [v for v in value if could_be_key(target, v)], attr)
+
+
+class KeyCheckedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a value that cannot be a key with the field's own message, before the
+    database sees it (a number past 64 bits would make the query itself fail)."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        target = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for pk in value:
+            if not could_be_key(target, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class SafeAutocompleteSelect(SafeAutocomplete, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteFields:
+    """Uses the safe autocomplete boxes for a model admin's or inline's autocomplete_fields."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeyCheckedMultipleChoiceField)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class VersionedFieldsets:
     """Puts the hidden version field in the form for users who may save it."""
 
@@ -267,7 +346,31 @@ class VersionedFieldsets:
         return fieldsets
 
 
-class RecordAdmin(VersionedFieldsets, SimpleHistoryAdmin):
+class SafeChangeList(ChangeList):
+    """Django's date drill-down (`?signed_on__year=99999`, `…=9999`) fails with a 500
+    on years a date cannot have; such a filter gets the admin's usual "?e=1" instead."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class SafeChangeListAdmin:
+    """Mixed into every registered admin, the libraries' included (see admin.py)."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+
+class PlainRecordAdmin(SafeChangeListAdmin, SafeAutocompleteFields, admin.ModelAdmin):
+    """The admin of a record type without an audit history."""
+
+
+class RecordAdmin(
+    SafeChangeListAdmin, SafeAutocompleteFields, VersionedFieldsets, SimpleHistoryAdmin
+):
     """The admin of a record type with an audit history."""
 
     form = VersionedForm
@@ -284,9 +387,19 @@ class RecordAdmin(VersionedFieldsets, SimpleHistoryAdmin):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class RecordInline(VersionedFieldsets):
+class RecordInline(SafeAutocompleteFields, VersionedFieldsets):
     """Mixed into inlines of records with an audit history."""
 
     form = VersionedForm
     formset = VersionedInlineFormSet
 
+
+
+def guard_library_admins(site) -> None:
+    """Give the admins that libraries register (users, groups, log-in attempts) the
+    same changelist guard as ours."""
+    for model, model_admin in list(site._registry.items()):
+        if not isinstance(model_admin, SafeChangeListAdmin):
+            guarded = type(type(model_admin).__name__, (SafeChangeListAdmin, type(model_admin)), {})
+            site.unregister(model)
+            site.register(model, guarded)

@@ -214,3 +214,35 @@ def test_agreement_changelist_country_and_year_filters(client, superuser):
     years = [choice["display"] for choice in client.get(url).context["cl"].filter_specs[-1].choices(
         client.get(url).context["cl"])]  # fmt: skip
     assert years[1:] == ["2025", "2024", "2023"]
+
+
+@pytest.mark.parametrize("year", ["99999", "0", "0000", "10000", "9999", "²⁰²⁵", "2147483648"])
+def test_a_signing_year_no_date_can_have_gives_a_page_not_an_error(client, superuser, year):
+    AgreementFactory(signed_on=datetime.date(2025, 10, 3))
+    client.force_login(superuser)
+    url = reverse("admin:agreements_agreement_changelist")
+    for params in [{"signed_year": year}, {"signed_on__year": year}]:
+        response = client.get(url, params)
+        assert response.status_code in (200, 302), params
+        if response.status_code == 302:  # the admin's "?e=1": a list with a message
+            assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("areas", "abc"), ("related", "abc"), ("areas", "9" * 23), ("related", "-1")],
+)
+def test_a_value_that_cannot_name_a_record_is_a_form_error(client, superuser, field, value):
+    client.force_login(superuser)
+    data = {
+        "title": "Memorandum", "kind": "mou", "status": "draft", "visibility": "public",
+        field: value,
+        **{f"{p}-{k}": "0" for p in ["parties", "milestones", "documents"]
+           for k in ["TOTAL_FORMS", "INITIAL_FORMS"]},
+    }  # fmt: skip
+    response = client.post(reverse("admin:agreements_agreement_add"), data)
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode() or (
+        "Select a valid choice" in response.content.decode()
+    )
+    assert not Agreement.objects.exists()

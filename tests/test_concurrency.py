@@ -5,11 +5,16 @@ import threading
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test import Client
+from django.urls import reverse
 
 from agreements.models import Agreement, ReferenceCounter
+from tests.admin_forms import form_data
+from tests.factories import AgreementFactory, UserFactory
 
 THREADS = 20
 SAVES_PER_THREAD = 4
+EDITORS = 8  # on one record at once
 
 
 def run_at_once(work, threads=THREADS):
@@ -35,7 +40,7 @@ def run_at_once(work, threads=THREADS):
     return errors
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_new_agreements_all_get_unique_references_and_slugs():
     def create(i):
         for n in range(SAVES_PER_THREAD):
@@ -55,3 +60,53 @@ def test_simultaneous_new_agreements_all_get_unique_references_and_slugs():
     expected = {f"AGR-2025-{n:04d}" for n in range(1, THREADS * SAVES_PER_THREAD + 1)}
     assert set(references) == expected
     assert ReferenceCounter.objects.get(year=2025).last_number == THREADS * SAVES_PER_THREAD
+
+
+def add_form(client):
+    return form_data(client.get(reverse("admin:agreements_agreement_add")).content.decode())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_admin_add_forms_all_save():
+    editor = UserFactory(username="editor", groups=["Editors"])
+    clients = []
+    for _ in range(THREADS):
+        client = Client()
+        client.force_login(editor)
+        clients.append((client, add_form(client)))
+    statuses = []
+
+    def post(i):
+        client, data = clients[i]
+        data.update(title=["Memorandum on GovTech"], signed_on=["2025-10-03"])
+        statuses.append(client.post(reverse("admin:agreements_agreement_add"), data).status_code)
+
+    errors = run_at_once(post)
+
+    assert errors == []
+    assert statuses == [302] * THREADS
+    assert Agreement.objects.count() == THREADS
+    assert Agreement.objects.values("slug").distinct().count() == THREADS
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_of_simultaneous_saves_from_one_version_exactly_one_goes_through():
+    agreement = AgreementFactory(title="Memorandum")
+    url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    clients = []
+    for i in range(EDITORS):
+        client = Client()
+        client.force_login(UserFactory(username=f"editor{i}", groups=["Editors"]))
+        clients.append((client, form_data(client.get(url).content.decode())))
+    statuses = []
+
+    def post(i):
+        client, data = clients[i]
+        data["title"] = [f"Memorandum, version {i}"]
+        statuses.append(client.post(url, data).status_code)
+
+    errors = run_at_once(post, threads=EDITORS)
+
+    assert errors == []
+    assert sorted(statuses) == [200] * (EDITORS - 1) + [302]
+    assert agreement.history.count() == 2  # created, then the one save that went through
