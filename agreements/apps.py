@@ -8,4 +8,9 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from . import dashboard  # noqa: F401 - connects the signals that refresh the counts
+        from .exports import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions)

@@ -6,34 +6,66 @@ On PostgreSQL the rows are streamed straight out of COPY ... TO STDOUT, which
 keeps a million-row export near the database's own speed; on SQLite the same
 query is read in chunks and written with the csv module. Memory stays flat
 either way, and the tests compare both against the database.
+
+Downloads from the site are capped per server process (ACCORDS_MAX_EXPORTS):
+past the cap the answer is a 503 page with Retry-After, so clients that open
+downloads and stop reading cannot take every thread away from page views.
 """
 
 import csv
 import datetime
 import io
+import os
 import queue
 import re
 import threading
+import weakref
 from collections.abc import Iterator
 from itertools import islice
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, F, Func, IntegerField, Value, When
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import In
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Milestone
 
-# A cell starting with one of these is a formula to Excel and LibreOffice (OWASP "CSV Injection").
-FORMULA_START = ["=", "+", "-", "@", "\t", "\r", "\n"]
+# A cell starting with one of these gets an apostrophe in front (OWASP "CSV Injection"):
+# the signs that start a formula in Excel and LibreOffice, their full-width forms
+# (＝ ＋ － ＠), and every white-space character, since a spreadsheet that trims
+# leading spaces on import (LibreOffice's "Trim spaces") turns " =1+1" into a formula.
+FORMULA_SIGNS = ["=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+WHITE_SPACE = [
+    *"\t\n\v\f\r\x1c\x1d\x1e\x1f ",  # ASCII (what Python's str.isspace() counts)
+    "\x85",  # next line
+    "\xa0",  # no-break space
+    "\u1680",  # Ogham space mark
+    *map(chr, range(0x2000, 0x200B)),  # en quad … hair space
+    "\u2028",  # line separator
+    "\u2029",  # paragraph separator
+    "\u202f",  # narrow no-break space
+    "\u205f",  # medium mathematical space
+    "\u3000",  # ideographic space
+    "\u180e",  # Mongolian vowel separator
+    "\u200b",  # zero-width space
+    "\u2060",  # word joiner
+    "\ufeff",  # zero-width no-break space (byte-order mark)
+]
+FORMULA_START = FORMULA_SIGNS + WHITE_SPACE
 UTF8_BOM = "\ufeff"
 CHUNK_BYTES = 256 * 1024
 BATCH_ROWS = 2000
+# Downloads streaming at once per server process (ACCORDS_MAX_EXPORTS), so with
+# gunicorn's 4 threads a worker always keeps threads free for page views.
+DEFAULT_MAX_EXPORTS = 2
+RETRY_AFTER_SECONDS = 30
 
 
 class IsoDate(Func):
@@ -85,11 +117,40 @@ class DaysSince(Func):
         )
 
 
+class WithoutNul(Func):
+    """Text without NUL characters (U+0000), which many programs take for the end of the text.
+
+    Only SQLite stores them (PostgreSQL refuses NUL in text), and SQLite's own string
+    functions stop at the first NUL, so on SQLite a function registered on every
+    connection does it (see `register_sqlite_functions`); elsewhere the text is unchanged.
+    """
+
+    output_field = CharField()
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="accords_without_nul(%(expressions)s)")
+
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created receiver (connected in AgreementsConfig.ready)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "accords_without_nul", 1, _without_nul, deterministic=True
+        )
+
+
 def spreadsheet_safe(field: str):
-    """The text of `field`, with an apostrophe in front when it would start a formula."""
+    """The text of `field` without NULs, with an apostrophe in front when its first
+    character could start a formula (FORMULA_START)."""
+    text = WithoutNul(F(field))
     return SqlCase(
-        When(In(Left(field, 1), FORMULA_START), then=Concat(Value("'"), F(field))),
-        default=F(field),
+        When(In(Left(text, 1), FORMULA_START), then=Concat(Value("'"), text)),
+        default=text,
         output_field=CharField(),
     )
 
@@ -131,7 +192,7 @@ def report_values(milestones, *, base_url: str, today: datetime.date | None = No
                 When(status=value, then=Value(str(label)))
                 for value, label in Milestone.Status.choices
             ],
-            default=F("status"),
+            default=WithoutNul(F("status")),
             output_field=CharField(),
         ),
         "csv_met": IsoDate("date_met"),
@@ -143,7 +204,10 @@ def report_values(milestones, *, base_url: str, today: datetime.date | None = No
         "csv_days": DaysSince(Value(today), "due_date"),
         "csv_reviewed": UtcTimestamp("last_reviewed"),
         "csv_link": Concat(
-            Value(link_prefix), F("agreement__slug"), Value("/"), output_field=CharField()
+            Value(link_prefix),
+            WithoutNul(F("agreement__slug")),
+            Value("/"),
+            output_field=CharField(),
         ),
     }
     return milestones.annotate(**cells).values_list(*cells)
@@ -264,13 +328,101 @@ def export_filename(prefix: str = "", *, today: datetime.date | None = None) -> 
     return f"{prefix}{'-' if prefix else ''}milestones-{today.isoformat()}.csv"
 
 
-def milestone_csv_response(
-    milestones, *, base_url: str, filename: str, excel: bool = False
-) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_stream(milestones, base_url=base_url, excel=excel),
-        content_type="text/csv; charset=utf-8",
+def max_exports() -> int:
+    """Simultaneous CSV downloads per server process; 0 means no cap."""
+    value = getattr(settings, "ACCORDS_MAX_EXPORTS", None)
+    if value is None:
+        value = os.environ.get("ACCORDS_MAX_EXPORTS", "") or DEFAULT_MAX_EXPORTS
+    return int(value)
+
+
+class ExportSlots:
+    """Counts the CSV downloads this process is streaming, up to `max_exports()`.
+
+    A download holds its slot from the moment its response is made until the
+    server closes the response: when the file is finished, when the client goes
+    away, or when the server drops a client that stopped reading. (WSGI servers
+    always close a response; a response that is garbage-collected unclosed gives
+    its slot back then.)
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.in_use = 0
+
+    def take(self):
+        """A release function for a new download, or None when the cap is reached."""
+        limit = max_exports()
+        with self._lock:
+            if limit > 0 and self.in_use >= limit:
+                return None
+            self.in_use += 1
+        released = threading.Event()
+
+        def release():
+            with self._lock:
+                if not released.is_set():
+                    released.set()
+                    self.in_use -= 1
+
+        return release
+
+
+EXPORT_SLOTS = ExportSlots()
+
+
+class CsvDownload(StreamingHttpResponse):
+    """A streamed CSV report that gives its download slot back when it is closed."""
+
+    def __init__(self, chunks, *, release, **kwargs):
+        super().__init__(_released_when_done(chunks, release), **kwargs)
+        self._release = release
+        weakref.finalize(self, release)
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._release()
+
+
+def _released_when_done(chunks, release):
+    try:
+        yield from chunks
+    finally:
+        release()
+
+
+def exports_busy_response(request=None) -> HttpResponse:
+    """503 with Retry-After: every download slot of this process is taken."""
+    context = {"retry_after": RETRY_AFTER_SECONDS, "nav": "milestones"}
+    response = HttpResponse(
+        render_to_string("agreements/exports_busy.html", context, request=request), status=503
     )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def milestone_csv_response(
+    milestones, *, base_url: str, filename: str, excel: bool = False, request=None
+) -> HttpResponse:
+    """The report as a download, or a 503 page when too many downloads are running.
+
+    Pass `request` so the 503 page shows the signed-in user's header.
+    """
+    release = EXPORT_SLOTS.take()
+    if release is None:
+        return exports_busy_response(request)
+    try:
+        response = CsvDownload(
+            csv_stream(milestones, base_url=base_url, excel=excel),
+            release=release,
+            content_type="text/csv; charset=utf-8",
+        )
+    except BaseException:
+        release()
+        raise
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -209,6 +209,7 @@ class MilestoneExportView(MilestoneListView):
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
             excel=wants_excel(request),
+            request=request,
         )
 
 
@@ -222,6 +223,7 @@ def agreement_milestones_csv(request, slug):
         base_url=request.build_absolute_uri("/"),
         filename=export_filename(agreement.reference),
         excel=wants_excel(request),
+        request=request,
     )
 
 

@@ -5,15 +5,15 @@ import datetime
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 from django.core.signals import request_finished
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import CooperationArea, Milestone
-from tests.factories import AgreementFactory, MilestoneFactory, PartyFactory
+from tests.factories import AgencyFactory, AgreementFactory, MilestoneFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("agreements:milestone_export")
@@ -142,6 +142,20 @@ HOSTILE = [
     "\tleading tab",
     "\rcarriage return",
     "\nline feed",
+    # A formula behind leading white space: LibreOffice's "Trim spaces" import runs it.
+    " =1+1",
+    "   @SUM(A1:A9)",
+    "\u00a0=1+1",  # no-break space
+    *[chr(code) + "=1+1" for code in range(0x2000, 0x200B)],  # en quad … hair space
+    "\u202f+1",  # narrow no-break space
+    "\u205f-2",  # medium mathematical space
+    "\u3000=1+1",  # ideographic space
+    "\ufeff=1+1",  # zero-width no-break space
+    # Full-width signs, which spreadsheets with East Asian input read as formula signs.
+    "\uff1d1+1",  # ＝
+    "\uff0b1",  # ＋
+    "\uff0d2",  # －
+    "\uff20SUM(A1:A9)",  # ＠
 ]
 
 
@@ -154,6 +168,92 @@ def test_formula_cells_are_neutralised_and_round_trip(client, db, title):
     assert row[0] == "'" + title[:30]
     assert row[1] == "'" + title
     assert row[2] == "'" + title
+
+
+def test_every_white_space_character_is_guarded():
+    from agreements.exports import WHITE_SPACE
+
+    every = {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert every <= set(WHITE_SPACE)
+    assert {"\u00a0", "\u202f", "\u205f", "\u3000", "\ufeff"} <= set(WHITE_SPACE)
+
+
+def every_export(client, staff, agreement) -> dict[str, list[list[str]]]:
+    """The data rows of each way to get the report: the milestone list's download and
+    the agreement page's (anonymous), both admin actions, and the command."""
+    milestones = list(Milestone.objects.filter(agreement=agreement).values_list("pk", flat=True))
+    bodies = {
+        "milestone list": download(client, EXPORT)[1],
+        "agreement page": download(
+            client, reverse("agreements:agreement_milestones_csv", args=[agreement.slug])
+        )[1],
+    }
+    client.force_login(staff)
+    for name, model, action, chosen in [
+        ("admin milestones", "milestone", "export_selected_csv", milestones),
+        ("admin agreements", "agreement", "export_milestones_csv", [agreement.pk]),
+    ]:
+        response = client.post(
+            reverse(f"admin:agreements_{model}_changelist"),
+            {"action": action, "_selected_action": chosen},
+        )
+        assert response.status_code == 200, name
+        bodies[name] = b"".join(response.streaming_content)
+    client.logout()
+    out = io.StringIO()
+    call_command("export_milestones", stdout=out)
+    bodies["command"] = out.getvalue().encode()
+    return {name: parse(body)[1:] for name, body in bodies.items()}
+
+
+def test_every_export_guards_every_text_cell(client, viewer, db):
+    area = CooperationArea.objects.create(name="\u3000=AREA()", slug="hostile-area")
+    party = PartyFactory(
+        agency=AgencyFactory(name="\uff20AGENCY"),
+        agreement=AgreementFactory(reference=" +REF", title="\u00a0=TITLE()", slug="hostile"),
+    )
+    MilestoneFactory(
+        agreement=party.agreement,
+        title="\ufeff\uff0dSTEP",
+        area=area,
+        responsible_agency=party.agency,
+    )
+    guarded = ["' +REF", "'\xa0=TITLE()", "'\ufeff\uff0dSTEP", "'\u3000=AREA()", "'\uff20AGENCY"]
+    for name, rows in every_export(client, viewer, party.agreement).items():
+        assert [row[:5] for row in rows] == [guarded], name
+
+
+def test_nul_characters_never_reach_the_file(client, viewer, db):
+    if connection.vendor == "postgresql":
+        # PostgreSQL refuses NUL in text, so none can be stored, let alone exported.
+        for make in [
+            lambda: AgreementFactory(title="\x00=1+1"),
+            lambda: MilestoneFactory(title="Pil\x00ot"),
+            lambda: AgencyFactory(name="Agency\x00"),
+            lambda: CooperationArea.objects.create(name="\x00@AREA", slug="nul-area"),
+        ]:
+            with pytest.raises(ValueError, match="NUL"), transaction.atomic():
+                make()
+        return
+    # SQLite keeps them; the export drops them before the formula guard looks at the text.
+    area = CooperationArea.objects.create(name="\x00@AREA", slug="nul-area")
+    party = PartyFactory(
+        agency=AgencyFactory(name="Agency\x00 A"),
+        agreement=AgreementFactory(reference="AGR\x00-1", title="\x00=1+1", slug="nul"),
+    )
+    MilestoneFactory(
+        agreement=party.agreement, title="Pil\x00ot", area=area, responsible_agency=party.agency
+    )
+    cleaned = ["AGR-1", "'=1+1", "Pilot", "'@AREA", "Agency A"]
+    for name, rows in every_export(client, viewer, party.agreement).items():
+        assert [row[:5] for row in rows] == [cleaned], name
+        assert "\x00" not in "".join(rows[0]), name
+    # The link column too (a slug only the ORM could store).
+    MilestoneFactory(agreement=AgreementFactory(slug="nul\x00slug"), title="Linked")
+    _, body = download(client, EXPORT)
+    assert b"\x00" not in body
+    (linked,) = [row for row in parse(body)[1:] if row[2] == "Linked"]
+    assert linked[11] == "http://testserver/agreements/nulslug/"
 
 
 def test_quotes_commas_and_newlines_inside_cells_round_trip(client, db):
@@ -278,6 +378,31 @@ class TestCommand:
         assert [row[2] for row in rows[1:]] == ["Testing platform study"]
         assert rows[1][11] == "https://accords.example/agreements/bridge/"
 
+    def test_sort_value_may_start_with_a_dash(self, client, report):
+        """`--sort -due`, as the README writes it, not only `--sort=-due`."""
+        _, body = download(client, EXPORT, {"sort": "-due"})
+        from_page = [row[2] for row in parse(body)]
+        out = io.StringIO()
+        call_command("export_milestones", "--sort", "-due", stdout=out)
+        from_call = [row[2] for row in csv.reader(io.StringIO(out.getvalue()))]
+        assert from_call == from_page
+        assert from_call[1] == report["soon"].title  # latest due date first
+
+    def test_sort_value_may_start_with_a_dash_on_the_command_line(
+        self, client, report, capsys, monkeypatch, tmp_path
+    ):
+        # As `python manage.py …` runs it (which closes the connections when it is done:
+        # keep the test's open, it holds the test's transaction).
+        monkeypatch.setattr(connections, "close_all", lambda: None)
+        target = tmp_path / "latest-first.csv"
+        argv = ["manage.py", "export_milestones", "--sort", "-due", "-o", str(target)]
+        ManagementUtility(argv).execute()
+        _, body = download(client, EXPORT, {"sort": "-due"})
+        from_page = [row[:11] for row in parse(body)]
+        assert [row[:11] for row in parse(target.read_bytes())] == from_page
+        assert from_page[1][2] == report["soon"].title  # latest due date first
+        assert "Wrote 4 milestones" in capsys.readouterr().err
+
     def test_invalid_filters_are_an_error(self, db):
         with pytest.raises(CommandError, match="--due-within: Enter a number"):
             call_command("export_milestones", "--due-within", "soon")
@@ -309,3 +434,83 @@ def test_a_download_stopped_half_way_leaves_the_database_usable(client, rf, db):
     assert Milestone.objects.filter(agreement=agreement).count() == 20000
     _, body = download(client, EXPORT)
     assert len(parse(body)) == 20001
+
+
+def hang_up(response):
+    """What the server does when a client goes away: close the response. (Like Django's
+    test client, keep request_finished from closing the test's connection.)"""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+class TestDownloadCap:
+    """Clients that open downloads and stop reading cannot take every server thread."""
+
+    @pytest.fixture(autouse=True)
+    def cap_of_two(self, settings):
+        settings.ACCORDS_MAX_EXPORTS = 2
+
+    def test_past_the_cap_downloads_wait_while_pages_still_answer(self, client, viewer, report):
+        agreement_csv = reverse("agreements:agreement_milestones_csv", args=["bridge"])
+        # Two downloads started and not read (their clients stalled).
+        stalled = [client.get(EXPORT), client.get(agreement_csv)]
+        assert [response.status_code for response in stalled] == [200, 200]
+
+        busy = client.get(EXPORT, {"variant": "excel"})
+        assert busy.status_code == 503
+        assert int(busy["Retry-After"]) > 0
+        assert busy["Content-Type"].startswith("text/html")
+        page = busy.content.decode()
+        assert "Too many downloads right now" in page
+        assert "Please try again in" in page
+        assert 'class="site-header"' in page  # the site's own layout
+        assert client.get(agreement_csv).status_code == 503
+        # Page views are not held up.
+        for url in [LIST, reverse("home"), reverse("agreements:agreement_detail", args=["bridge"])]:
+            assert client.get(url).status_code == 200, url
+        # Staff get the same answer, under their own name, from the portal and the admin.
+        client.force_login(viewer)
+        busy = client.get(EXPORT)
+        assert busy.status_code == 503
+        assert "viewer" in busy.content.decode()
+        response = client.post(
+            reverse("admin:agreements_milestone_changelist"),
+            {"action": "export_selected_csv", "_selected_action": [report["late"].pk]},
+        )
+        assert response.status_code == 503
+        assert "Retry-After" in response
+        # Scheduled reports from the command line are not capped.
+        out = io.StringIO()
+        call_command("export_milestones", stdout=out)
+        assert "Testing platform study" in out.getvalue()
+
+        # One stalled client goes away: a download fits again, complete, and the cap holds.
+        hang_up(stalled.pop())
+        _, body = download(client, EXPORT)
+        assert len(parse(body)) == 6  # header + 5 (staff see the internal one)
+        third = client.get(agreement_csv)
+        assert third.status_code == 200
+        assert client.get(EXPORT).status_code == 503
+        for response in [*stalled, third]:
+            hang_up(response)
+        assert [download(client, EXPORT)[0].status_code for _ in range(3)] == [200] * 3
+
+    def test_a_finished_download_gives_its_place_back(self, rf, db, settings):
+        from django.contrib.auth.models import AnonymousUser
+
+        from agreements.views import MilestoneExportView
+
+        settings.ACCORDS_MAX_EXPORTS = 1
+        MilestoneFactory.create_batch(3)
+        request = rf.get(EXPORT)
+        request.user = AnonymousUser()
+        first = MilestoneExportView.as_view()(request)
+        assert len(parse(b"".join(first.streaming_content))) == 4  # read to the end, not closed
+        second = MilestoneExportView.as_view()(request)
+        assert second.status_code == 200
+        assert MilestoneExportView.as_view()(request).status_code == 503
+        hang_up(second)
+        hang_up(first)

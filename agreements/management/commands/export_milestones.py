@@ -2,12 +2,14 @@
 
 For scheduled reports, e.g. from cron:
     python manage.py export_milestones --overdue --area govtech -o overdue.csv
+    python manage.py export_milestones --sort -due
 """
 
 import os
+import sys
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 
 from agreements.exports import write_milestone_csv
@@ -27,8 +29,47 @@ FILTER_OPTIONS = [
 ]
 
 
+class DashValueParser(CommandParser):
+    """Lets an option's value start with '-', as in `--sort -due`.
+
+    argparse takes "-due" for an unknown option and stops with "expected one
+    argument"; here an option that takes a value and is followed by something
+    that is not itself an option gets it as `--sort=-due`, on the command line
+    and from call_command() alike.
+    """
+
+    def parse_args(self, args=None, namespace=None):
+        args = sys.argv[1:] if args is None else list(args)
+        return super().parse_args(self.join_dash_values(args), namespace)
+
+    def join_dash_values(self, args: list[str]) -> list[str]:
+        options = self._option_string_actions
+        joined, rest = [], iter(args)
+        for arg in rest:
+            joined.append(arg)
+            if arg == "--":  # the rest is positional
+                joined += rest
+                break
+            action = options.get(arg)
+            if action is None or action.nargs is not None:
+                continue  # not an option that takes one value
+            value = next(rest, None)
+            if value is None:
+                break
+            if value.startswith("-") and value not in options:
+                joined[-1] = f"{arg}={value}" if arg.startswith("--") else arg + value
+            else:
+                joined.append(value)
+        return joined
+
+
 class Command(BaseCommand):
     help = "Export milestones as CSV, filtered as on the milestone list page."
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.__class__ = DashValueParser  # Django's parser, plus `--sort -due`
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--agreement", help="agreement reference, e.g. AGR-2025-0001")
