@@ -54,4 +54,5 @@ BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only DJA
 bench: $(STAMP)
 	$(BENCH_ENV) $(PY) scripts/bench_export.py
 	$(BENCH_ENV) $(PY) scripts/bench_pages.py
+	$(BENCH_ENV) $(PY) scripts/bench_admin.py
 	$(BENCH_ENV) bash scripts/bench_load.sh

@@ -15,7 +15,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -23,6 +23,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from .pagination import BothEndsPaginator
 
 MAX_CHANGES_LISTED = 5
 
@@ -356,6 +358,13 @@ class SafeChangeList(ChangeList):
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
 
+    def get_results(self, request):
+        # A lookup on a date part (`?signed_on__year=99999`) only fails when its SQL is made.
+        try:
+            return super().get_results(request)
+        except (OverflowError, ValueError, DataError) as error:
+            raise IncorrectLookupParameters(error) from error
+
 
 class SafeChangeListAdmin:
     """Mixed into every registered admin, the libraries' included (see admin.py)."""
@@ -367,6 +376,9 @@ class SafeChangeListAdmin:
 class PlainRecordAdmin(SafeChangeListAdmin, SafeAutocompleteFields, admin.ModelAdmin):
     """The admin of a record type without an audit history."""
 
+    # The portal's paginator: totals cached until the next edit, far pages read backwards.
+    paginator = BothEndsPaginator
+
 
 class RecordAdmin(
     SafeChangeListAdmin, SafeAutocompleteFields, VersionedFieldsets, SimpleHistoryAdmin
@@ -374,6 +386,7 @@ class RecordAdmin(
     """The admin of a record type with an audit history."""
 
     form = VersionedForm
+    paginator = BothEndsPaginator
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves this form when its user may merely *view* history:

@@ -28,6 +28,7 @@ from .models import (
 )
 
 CACHE_SECONDS = 300
+HOME_WINDOW_DAYS = 90  # "due soon" on the home page: within this many days
 VERSION_KEY = "overview:version"
 
 
@@ -40,7 +41,9 @@ def _key(audience: str, today: datetime.date) -> str:
     return f"overview:{data_version()}:{audience}:{today.isoformat()}"
 
 
-def overview_counts(*, user, today: datetime.date | None = None, window_days: int) -> dict:
+def overview_counts(
+    *, user, today: datetime.date | None = None, window_days: int = HOME_WINDOW_DAYS
+) -> dict:
     today = today or timezone.localdate()
     audience = "staff" if can_see_internal(user) else "public"
     key = _key(audience, today)

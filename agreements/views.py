@@ -7,13 +7,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from .changes import agreement_changes
-from .dashboard import areas_with_counts, overview_counts
+from .dashboard import HOME_WINDOW_DAYS, areas_with_counts, overview_counts
 from .exports import export_filename, milestone_csv_response
 from .filters import AgreementFilter, MilestoneFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 from .pagination import BothEndsPaginator
-
-HOME_WINDOW_DAYS = 90
 
 
 def parties_with_agencies():

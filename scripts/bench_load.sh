@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`, part 3: the production server (gunicorn, as `make serve` runs it)
+# `make bench`, part 4: the production server (gunicorn, as `make serve` runs it)
 # driven by wrk for 30 s at 16 connections on loopback, on the agreements list
 # and an agreement page. Prints requests/s, latency percentiles and errors.
 # Then slow clients: page medians (wrk, 2 connections) without and with 25 CSV
