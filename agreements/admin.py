@@ -235,7 +235,10 @@ class AgreementAdmin(RecordAdmin):
             .order_by("agreement__reference", F("due_date").asc(nulls_last=True), "pk")
         )
         return milestone_csv_response(
-            milestones, base_url=request.build_absolute_uri("/"), filename=export_filename()
+            milestones,
+            base_url=request.build_absolute_uri("/"),
+            filename=export_filename(),
+            request=request,
         )
 
     def save_model(self, request, obj, form, change):
@@ -295,7 +298,10 @@ class MilestoneAdmin(RecordAdmin):
             .by_due_date()
         )
         return milestone_csv_response(
-            milestones, base_url=request.build_absolute_uri("/"), filename=export_filename()
+            milestones,
+            base_url=request.build_absolute_uri("/"),
+            filename=export_filename(),
+            request=request,
         )
 
     @admin.display(description=_("agreement"), ordering="agreement__reference")

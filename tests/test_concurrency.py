@@ -1,4 +1,9 @@
-"""Simultaneous saves: every editor's save succeeds, nothing is duplicated, on both databases."""
+"""Simultaneous saves: every editor's save succeeds, nothing is duplicated, on both databases.
+
+These tests commit for real (threads cannot share a test transaction), so the
+database is emptied after each: they make the users and permissions they need
+rather than rely on the groups a migration created.
+"""
 
 import datetime
 import threading
@@ -40,7 +45,7 @@ def run_at_once(work, threads=THREADS):
     return errors
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simultaneous_new_agreements_all_get_unique_references_and_slugs():
     def create(i):
         for n in range(SAVES_PER_THREAD):
@@ -66,9 +71,9 @@ def add_form(client):
     return form_data(client.get(reverse("admin:agreements_agreement_add")).content.decode())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simultaneous_admin_add_forms_all_save():
-    editor = UserFactory(username="editor", groups=["Editors"])
+    editor = UserFactory(username="editor", is_superuser=True)
     clients = []
     for _ in range(THREADS):
         client = Client()
@@ -89,14 +94,14 @@ def test_simultaneous_admin_add_forms_all_save():
     assert Agreement.objects.values("slug").distinct().count() == THREADS
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_of_simultaneous_saves_from_one_version_exactly_one_goes_through():
     agreement = AgreementFactory(title="Memorandum")
     url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
     clients = []
     for i in range(EDITORS):
         client = Client()
-        client.force_login(UserFactory(username=f"editor{i}", groups=["Editors"]))
+        client.force_login(UserFactory(username=f"editor{i}", is_superuser=True))
         clients.append((client, form_data(client.get(url).content.decode())))
     statuses = []
 
