@@ -80,7 +80,7 @@ class MilestoneInline(RecordInline, admin.StackedInline):
     classes = ["collapse"]
 
 
-class DocumentLinkInline(admin.TabularInline):
+class DocumentLinkInline(RecordInline, admin.TabularInline):
     model = DocumentLink
     extra = 0
     fields = ["title", "url", "kind", "language", "published_on"]

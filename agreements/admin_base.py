@@ -149,18 +149,16 @@ class VersionedForm(forms.ModelForm):
         since = history_pk.to_python(opened_on) if could_be_key(history_pk, opened_on) else 0
         if not changed_between(model, since, now):
             return
-        self.add_error(
-            None,
-            _(
-                "Someone else saved this %(record)s after you opened it: %(changes)s. "
-                "Nothing was saved. Your changes are kept below; compare them with the "
-                "current record (open it in a new tab) and save again to keep yours."
-            )
-            % {
-                "record": model._meta.verbose_name,
-                "changes": changes_since(model, self.instance.pk, since),
-            },
-        )
+        self.stale_message = _(
+            "Someone else saved this %(record)s (“%(title)s”) after you opened it: "
+            "%(changes)s. Nothing was saved. Your changes are kept below; compare them with "
+            "the current record (open it in a new tab) and save again to keep yours."
+        ) % {
+            "record": model._meta.verbose_name,
+            "title": str(self.instance),
+            "changes": changes_since(model, self.instance.pk, since),
+        }
+        self.add_error(None, self.stale_message)
         # Saving again is a decision made knowing the newer version: let it through.
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = str(now)
@@ -388,13 +386,37 @@ class RecordAdmin(
     form = VersionedForm
     paginator = BothEndsPaginator
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "history_view_only", False):
+            opts = self.model._meta
+            fields += [f.name for f in [*opts.fields, *opts.many_to_many] if f.editable]
+        return fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # What happened to rows of an inline (often folded away) is said at the top too,
+        # where "Please correct the errors below" points the editor.
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            formset = inline.formset
+            if formset.is_bound and getattr(formset, "deleted_elsewhere", None):
+                for message in formset.non_form_errors():
+                    form.add_error(None, message)
+            for row in formset.forms if formset.is_bound else []:
+                if getattr(row, "stale_message", None):
+                    form.add_error(None, row.stale_message)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves this form when its user may merely *view* history:
         # a revert is a change, so it takes the change permission on the record.
-        if request.method != "POST":
-            return super().history_form_view(request, object_id, version_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or not self.has_change_permission(request, obj):
+        may_revert = obj is not None and self.has_change_permission(request, obj)
+        if request.method != "POST":
+            # Shown to those who may only look as text, not as inputs they cannot save.
+            request.history_view_only = not may_revert
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if not may_revert:
             raise PermissionDenied
         with transaction.atomic():  # the version check locks the record until saved
             return super().history_form_view(request, object_id, version_id, extra_context)

@@ -243,3 +243,16 @@ def test_an_editor_can_still_revert_to_an_earlier_version(client, editor):
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.title == first.title
+
+
+def test_a_viewer_sees_an_earlier_version_as_text_not_as_inputs(client, viewer):
+    agreement = record_for(Agreement)
+    first = agreement.history.order_by("history_id").first()
+    url = reverse("admin:agreements_agreement_simple_history", args=[agreement.pk, first.pk])
+    client.force_login(viewer)
+
+    page = client.get(url).content.decode()
+
+    assert first.title in page
+    assert 'name="title"' not in page
+    assert 'name="visibility"' not in page

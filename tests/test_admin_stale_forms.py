@@ -57,7 +57,8 @@ def test_a_stale_save_is_refused_naming_who_changed_what_and_keeping_the_input(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Someone else saved this agreement after you opened it" in page
+    # Named as it now stands, so the editor recognises the colleague's version.
+    assert "saved this agreement (“AGR-2025-0001 Memorandum on GovTech”) after you" in page
     assert "Title, Summary changed by Marta Ruiz on" in page
     assert "UTC" in page
     assert 'value="Memorandum on data exchange"' in page  # the editor's input is kept
@@ -130,7 +131,9 @@ def test_a_stale_inline_row_is_refused(client, marta, aigerim):
     response = save(client, aigerim, agreement, second)
 
     assert response.status_code == 200
-    assert "Someone else saved this milestone after you opened it" in response.content.decode()
+    assert "Someone else saved this milestone (“Joint research on AI and big data”)" in (
+        response.content.decode()
+    )
     milestone.refresh_from_db()
     assert milestone.title == "Joint research on AI and big data"
 
