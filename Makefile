@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint browser screenshots bench serve clean
+.PHONY: run test lint translations compiled-translations browser screenshots bench serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,25 +13,39 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)
+# The .mo files are built from the committed .po files, never committed themselves.
+compiled-translations: $(STAMP)
+	$(PY) scripts/compile_translations.py
+
+run: $(STAMP) compiled-translations
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_demo
 	$(DEV_ENV) $(PY) manage.py ensure_local_admin
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Production mode: gunicorn, debug off, compressed static files (see scripts/serve).
-serve: $(STAMP)
+serve: $(STAMP) compiled-translations
 	bash scripts/serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+# Regenerates the catalogues from the code, so a string added without its Spanish,
+# Russian and Kazakh translation fails the suite (tests/test_translations.py).
+MAKEMESSAGES := makemessages -l es -l ru -l kk --add-location=file --no-obsolete \
+	--ignore='staticfiles/*' --ignore='screenshots/*' --ignore='tests/*' --ignore='scripts/*' --ignore='locale/*'
+translations: $(STAMP)
+	@bash scripts/ensure-gettext
+	$(DEV_ENV) $(PY) manage.py $(MAKEMESSAGES) -v0
+	$(PY) scripts/library_translations.py --check
+	$(PY) scripts/compile_translations.py
+
 # Browser tests need Debian's Chromium; install it when we can (root with apt).
 browser:
 	@bash scripts/ensure-chromium
 
-test: $(STAMP) lint browser
+test: $(STAMP) lint translations browser
 	$(VENV)/bin/pytest
 
 clean:
@@ -39,7 +53,7 @@ clean:
 
 # PNGs of every page at desktop and phone width, into screenshots/ (needs Chromium).
 SHOT_PORT ?= 8765
-screenshots: $(STAMP) browser
+screenshots: $(STAMP) compiled-translations browser
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(SHOT_PORT) --noreload >/dev/null 2>&1 & \

@@ -145,8 +145,9 @@ def agreement_changes(agreement: Agreement, *, limit: int = 50):
         if model is Agreement:
             return str(_("Agreement"))
         if model is Party:
-            return f"{_('Party')}: {formatter.names[Agency].get(record.agency_id, '')}"
-        return f"{_('Milestone')}: {record.title}"
+            agency = formatter.names[Agency].get(record.agency_id, "")
+            return str(_("Party: %(agency)s") % {"agency": agency})
+        return str(_("Milestone: %(title)s") % {"title": record.title})
 
     changes = []
     for model, all_series in ((Agreement, agreements), (Party, parties), (Milestone, milestones)):

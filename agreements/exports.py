@@ -33,6 +33,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from .models import Milestone
@@ -302,16 +303,26 @@ def postgresql_copy_chunks(values, using: str) -> Iterator[bytes]:
 def csv_stream(milestones, *, base_url: str, excel: bool = False) -> Iterator[bytes]:
     """The whole report as UTF-8 bytes; with `excel`, a byte-order mark comes first.
 
-    Lines end in LF where PostgreSQL writes them (COPY cannot write CRLF) and in
+    Headers, status labels, yes/no and links are in the language active now (the
+    page's, or the command's --language), even though the rows are only read
+    later, while the response streams.
+    """
+    return _csv_chunks(milestones, base_url=base_url, excel=excel, language=get_language())
+
+
+def _csv_chunks(milestones, *, base_url: str, excel: bool, language: str) -> Iterator[bytes]:
+    """Lines end in LF where PostgreSQL writes them (COPY cannot write CRLF) and in
     CRLF otherwise: Python's csv module only quotes a lone CR when CR is part of
     the line ending, and every spreadsheet reads both.
     """
-    values = report_values(milestones, base_url=base_url)
+    with override(language):
+        values = report_values(milestones, base_url=base_url)
+        columns = milestone_columns()
     copy = connections[values.db].vendor == "postgresql"
     lineterminator = "\n" if copy else "\r\n"
     header = io.StringIO()
     header.write(UTF8_BOM if excel else "")
-    csv.writer(header, lineterminator=lineterminator).writerow(milestone_columns())
+    csv.writer(header, lineterminator=lineterminator).writerow(columns)
     yield header.getvalue().encode("utf-8")
     if copy:
         yield from postgresql_copy_chunks(values, values.db)

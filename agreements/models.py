@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from partners.models import Agency, Representative
@@ -341,7 +342,12 @@ class Agreement(models.Model):
             return str(_("expired"))
         if days == 0:
             return str(_("expires today"))
-        return str(_("expires in %(days)d days") % {"days": days})
+        return ngettext("expires in %(days)d day", "expires in %(days)d days", days) % {
+            "days": days
+        }
+
+    def has_expired(self, today: datetime.date | None = None) -> bool:
+        return bool(self.expires_on and self.expires_on < (today or timezone.localdate()))
 
 
 class PartyQuerySet(models.QuerySet):

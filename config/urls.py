@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -10,6 +11,13 @@ admin.site.site_title = _("Accords admin")
 admin.site.index_title = _("Agreements, agencies and milestones")
 
 urlpatterns = [
+    # The language menu posts here: it remembers the choice and returns to the same page.
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+# Every page's address carries its language (/es/agreements/…), so a shared link
+# opens in the language it was copied in; an address without one is redirected
+# to the visitor's language (cookie, then the browser's Accept-Language).
+urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
     # Log in and out only: accounts are managed by administrators, and passwords
@@ -18,4 +26,4 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("agencies/", include("partners.urls")),
     path("", include("agreements.urls")),
-]
+)

@@ -17,9 +17,11 @@ class _FormFields(HTMLParser):
         attrs = dict(attrs)
         if self.done:
             return
-        # The header's log-out button is a form of its own: skip it.
+        # The header's log-out button and language menu are forms of their own: skip them.
         if tag == "form" and attrs.get("method", "").lower() == "post":
-            self.in_form = attrs.get("id") != "logout-form"
+            self.in_form = attrs.get("id") != "logout-form" and "language-menu" not in (
+                attrs.get("class") or ""
+            )
         if not self.in_form:
             return
         name = attrs.get("name")

@@ -1,5 +1,7 @@
 import io
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -9,6 +11,13 @@ from django.core.management import call_command
 
 from agreements.models import Agreement
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_translations():
+    """The .mo files from the .po files as they are now (make does this too)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "compile_translations.py"
+    subprocess.run([sys.executable, str(script)], check=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

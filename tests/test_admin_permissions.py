@@ -178,7 +178,7 @@ def test_a_viewer_changes_nothing_through_any_admin_url(client, superuser, viewe
 
 @pytest.mark.parametrize("name", sorted(SITE_URLS - {"login", "logout", "password_change"}))
 def test_a_viewer_changes_nothing_through_site_level_admin_urls(client, viewer, name):
-    url = {"view_on_site": "/admin/r/1/1/", "app_list": "/admin/agreements/"}.get(name)
+    url = {"view_on_site": "/en/admin/r/1/1/", "app_list": "/en/admin/agreements/"}.get(name)
     client.force_login(viewer)
     before = snapshot()
     client.post(url or reverse(f"admin:{name}"), {"name": "x", "visibility": "public"})

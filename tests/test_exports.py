@@ -99,7 +99,7 @@ def test_every_column_matches_the_database(client, report):
         "yes",
         "3",
         late.last_reviewed.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "http://testserver/agreements/bridge/",
+        "http://testserver/en/agreements/bridge/",
     ]
 
 
@@ -253,7 +253,7 @@ def test_nul_characters_never_reach_the_file(client, viewer, db):
     _, body = download(client, EXPORT)
     assert b"\x00" not in body
     (linked,) = [row for row in parse(body)[1:] if row[2] == "Linked"]
-    assert linked[11] == "http://testserver/agreements/nulslug/"
+    assert linked[11] == "http://testserver/en/agreements/nulslug/"
 
 
 def test_quotes_commas_and_newlines_inside_cells_round_trip(client, db):
@@ -376,7 +376,7 @@ class TestCommand:
         )
         rows = list(csv.reader(io.StringIO(out.getvalue())))
         assert [row[2] for row in rows[1:]] == ["Testing platform study"]
-        assert rows[1][11] == "https://accords.example/agreements/bridge/"
+        assert rows[1][11] == "https://accords.example/en/agreements/bridge/"
 
     def test_sort_value_may_start_with_a_dash(self, client, report):
         """`--sort -due`, as the README writes it, not only `--sort=-due`."""

@@ -83,10 +83,10 @@ def test_unknown_parameters_are_ignored(client, some_rows):
 @pytest.mark.parametrize(
     "url",
     [
-        "/agreements/no-such-agreement/",
-        "/agencies/no-such-agency/",
-        "/areas/no-such-area/",
-        "/agreements/%F0%9F%92%A5/",
+        "/en/agreements/no-such-agreement/",
+        "/en/agencies/no-such-agency/",
+        "/en/areas/no-such-area/",
+        "/en/agreements/%F0%9F%92%A5/",
     ],
 )
 def test_missing_records_are_a_clean_404(client, db, url):

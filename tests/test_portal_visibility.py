@@ -138,7 +138,7 @@ def test_anonymous_csv_and_admin_show_nothing_internal(client, records):
     ]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/admin/login/")
+        assert response["Location"].startswith("/en/admin/login/")
 
 
 def test_an_agency_party_only_to_internal_agreements_shows_no_trace_of_them(client, records):

@@ -59,7 +59,7 @@ def test_pages_have_no_inline_scripts_or_styles(client, demo, viewer):
 
 
 def test_404_page_is_ours_and_leaks_nothing(client, db):
-    response = client.get("/agreements/does-not-exist/")
+    response = client.get("/en/agreements/does-not-exist/")
     assert response.status_code == 404
     content = response.content.decode()
     assert "Page not found" in content
@@ -79,11 +79,11 @@ def test_500_page_is_ours_and_leaks_nothing(client, db, settings):
 
 
 def test_admin_is_only_for_staff(client, db):
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/en/admin/").status_code == 302
     client.force_login(UserFactory(is_staff=False))
-    response = client.get("/admin/agreements/agreement/")
+    response = client.get("/en/admin/agreements/agreement/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/en/admin/login/")
 
 
 RIGHT = "correct horse battery"
@@ -309,9 +309,9 @@ def test_every_page_escapes_hostile_text(client, viewer, hostile):
         hostile.get_absolute_url(),
         reverse("agreements:milestone_list"),
         reverse("agreements:area_list"),
-        "/areas/xss-area/",
+        "/en/areas/xss-area/",
         reverse("partners:agency_list"),
-        "/agencies/xss-agency/",
+        "/en/agencies/xss-agency/",
     ]
     for user in (None, viewer):
         if user:

@@ -8,9 +8,13 @@ For scheduled reports, e.g. from cron:
 import os
 import sys
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.exports import write_milestone_csv
 from agreements.filters import MilestoneFilter
@@ -91,12 +95,23 @@ class Command(BaseCommand):
             help="include internal agreements' milestones (default: public ones only)",
         )
         parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the headers, labels and links (default: %(default)s)",
+        )
+        parser.add_argument(
             "--base-url",
             default=os.environ.get("ACCORDS_BASE_URL", "http://127.0.0.1:8000"),
             help="site address for the link column (default: $ACCORDS_BASE_URL)",
         )
 
     def handle(self, *args, **options):
+        # Messages, headers, labels and links in the language asked for.
+        with translation.override(options["language"]):
+            self.export(options)
+
+    def export(self, options):
         data = QueryDict(mutable=True)
         for option, field in FILTER_OPTIONS:
             if options[option] is not None:
@@ -114,14 +129,21 @@ class Command(BaseCommand):
                 f"--{field.replace('_', '-')}: {' '.join(errors)}"
                 for field, errors in filterset.errors.items()
             )
-            raise CommandError(f"Invalid filters: {problems}")
+            raise CommandError(_("Invalid filters: %(problems)s") % {"problems": problems})
 
         export = {"base_url": options["base_url"], "excel": options["excel"]}
         if options["output"]:
             with open(options["output"], "wb") as stream:
                 write_milestone_csv(filterset.qs, stream, **export)
             count = filterset.qs.count()
-            self.stderr.write(f"Wrote {count} milestones to {options['output']}")
+            self.stderr.write(
+                ngettext(
+                    "Wrote %(count)d milestone to %(file)s",
+                    "Wrote %(count)d milestones to %(file)s",
+                    count,
+                )
+                % {"count": count, "file": options["output"]}
+            )
         else:
             write_milestone_csv(filterset.qs, BytesToText(self.stdout), **export)
 
