@@ -32,6 +32,11 @@ PAGES = {
     "agency-detail": "/agencies/nitec/",
     "login": "/accounts/login/",
 }
+# The same pages in the other languages: longer Russian and Kazakh words are what
+# breaks a layout first.
+for language in ["es", "ru", "kk"]:
+    for name in ["home", "agreements-filtered", "agreement-detail", "milestones"]:
+        PAGES[f"{name}-{language}"] = f"/{language}{PAGES[name]}"
 WIDTHS = {"desktop": (1366, 900), "phone": (375, 812)}
 
 

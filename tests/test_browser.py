@@ -89,10 +89,11 @@ def test_removing_one_active_filter_keeps_the_others(page, live_server, demo):
         "/accounts/login/",
     ],
 )
-def test_nothing_overflows_at_phone_width(browser, live_server, demo, path):
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_nothing_overflows_at_phone_width(browser, live_server, demo, path, language):
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
     page = context.new_page()
-    page.goto(live_server.url + path)
+    page.goto(live_server.url + f"/{language}" + path)
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
@@ -129,3 +130,19 @@ def test_staff_logs_in_sees_internal_agreement_and_edits_it(page, live_server, d
     page.get_by_role("link", name="Edit in admin").click()
     expect(page).to_have_title(f"{internal} | Change agreement | Accords admin")
     expect(page.locator("#id_title")).to_have_value(internal.title)
+
+
+def test_a_visitor_switches_language_and_keeps_the_search(page, live_server, demo):
+    page.goto(live_server.url + "/agreements/?q=Madrid&area=govtech")
+    page.get_by_role("button", name="Қазақша").click()
+
+    assert page.url.endswith("/kk/agreements/?q=Madrid&area=govtech")
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Келісімдер")
+    expect(page.get_by_role("link", name=demo.title)).to_be_visible()
+
+    page.get_by_role("button", name="Español").click()
+    assert page.url.endswith("/es/agreements/?q=Madrid&area=govtech")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acuerdos")
+    page.goto(live_server.url + "/milestones/")  # no language in the address: the one chosen
+    assert "/es/milestones/" in page.url
