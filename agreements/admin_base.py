@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, connection, transaction
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.text import capfirst
@@ -367,6 +368,11 @@ class SafeChangeList(ChangeList):
 class SafeChangeListAdmin:
     """Mixed into every registered admin, the libraries' included (see admin.py)."""
 
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses a NUL in a query: the search box and the autocomplete
+        # pickers would answer a typed (or sent) "%00" with a 500.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
@@ -407,7 +413,19 @@ class RecordAdmin(
                     form.add_error(None, row.stale_message)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_keys(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def check_keys(self, object_id, version_id=None) -> None:
+        """django-simple-history fails with a 500 on `…/abc/history/`: a 404 instead."""
+        if not could_be_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404
+        if version_id is not None and not could_be_key(history_of(self.model)._meta.pk, version_id):
+            raise Http404
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_keys(object_id, version_id)
         # django-simple-history saves this form when its user may merely *view* history:
         # a revert is a change, so it takes the change permission on the record.
         obj = self.get_object(request, unquote(object_id))

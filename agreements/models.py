@@ -150,7 +150,7 @@ class AgreementQuerySet(models.QuerySet):
     def search(self, text: str) -> "AgreementQuerySet":
         """Agreements whose reference, title or summary contains `text`, or that have a
         party whose name or acronym does (the portal's search and the admin's)."""
-        text = text.strip()
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
         if not text:
             return self
         # Two id lists, each able to use its own indexes (trigram on PostgreSQL),
@@ -445,7 +445,7 @@ class MilestoneQuerySet(models.QuerySet):
     def search(self, text: str) -> "MilestoneQuerySet":
         """Milestones whose title contains `text`, or whose agreement's reference or
         title does (the admin's milestone search)."""
-        text = text.strip()
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
         if not text:
             return self
         # One id list made of two, each served by its own index (trigram on PostgreSQL):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agreements.models import Agreement
 from tests.admin_forms import form_data
 from tests.test_admin_permissions import CHANGED_FIELD, as_new_record, record_for
 from tests.test_fuzz import TRICKY
@@ -86,5 +87,61 @@ def test_any_value_in_any_admin_form_field_gives_a_page(client, target, model, v
     def check(bad):
         response = client.post(url, {**payload, **bad})
         assert response.status_code in (200, 302)
+
+    check()
+
+
+HISTORY_MODELS = [m for m in OUR_MODELS if hasattr(m, "history")]
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
+def test_any_history_address_gives_a_page_or_not_found(client, target, model):
+    opts = model._meta
+    base = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    ids = st.one_of(
+        st.sampled_from(["abc", "0", "-1", "9" * 30, "1.5", "%00", "%F0%9F%92%A5"]),
+        st.integers(min_value=-(10**25), max_value=10**25).map(str),
+    )
+
+    @fuzz
+    @given(object_id=ids, version_id=ids, post=st.booleans())
+    def check(object_id, version_id, post):
+        for url in [
+            f"{base}{object_id}/history/",
+            f"{base}{object_id}/history/{version_id}/",
+            f"{base}{target.pk}/history/{version_id}/",
+        ]:
+            response = client.post(url, {"title": "x"}) if post else client.get(url)
+            assert response.status_code in (200, 302, 403, 404), url
+
+    check()
+
+
+AUTOCOMPLETE_FIELDS = [
+    (model, field)
+    for model, model_admin in admin.site._registry.items()
+    for field in getattr(model_admin, "autocomplete_fields", [])
+] + [
+    (inline.model, field)
+    for model_admin in admin.site._registry.values()
+    for inline in model_admin.inlines
+    for field in getattr(inline, "autocomplete_fields", [])
+]
+
+
+@pytest.mark.parametrize(("model", "field"), AUTOCOMPLETE_FIELDS,
+                         ids=lambda v: getattr(v, "__name__", v))  # fmt: skip
+def test_any_term_in_any_picker_gives_choices(client, superuser, model, field):
+    client.force_login(superuser)
+    record_for(Agreement)
+    url = reverse("admin:autocomplete")
+    params = {"app_label": model._meta.app_label, "model_name": model._meta.model_name,
+              "field_name": field}  # fmt: skip
+
+    @fuzz
+    @given(term=values, page=values)
+    def check(term, page):
+        response = client.get(url, {**params, "term": term, "page": page})
+        assert response.status_code in (200, 404)
 
     check()
