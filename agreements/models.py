@@ -77,6 +77,7 @@ class CooperationArea(models.Model):
 
 
 AUTOMATIC_REFERENCE = re.compile(r"^AGR-(\d{4})-(\d{4,6})$")
+SERIES_LAST = 999_999  # the highest number a reference may have (six digits)
 
 
 def validate_reference(value: str) -> None:
@@ -108,9 +109,8 @@ class ReferenceCounter(models.Model):
         return f"AGR-{self.year:04d}: {self.last_number}"
 
     @classmethod
-    def take_next(cls, year: int) -> str:
-        """The next free AGR-<year>-NNNN reference; call inside a transaction, which keeps
-        the year's row locked until it commits."""
+    def locked(cls, year: int) -> "ReferenceCounter":
+        """The year's row, locked until the transaction commits (made on first use)."""
         counter = cls.objects.select_for_update().filter(year=year).first()
         if counter is None:
             try:
@@ -118,6 +118,13 @@ class ReferenceCounter(models.Model):
                     counter = cls.objects.create(year=year, last_number=cls.highest_used(year))
             except IntegrityError:  # a colleague created the row first: wait for it
                 counter = cls.objects.select_for_update().get(year=year)
+        return counter
+
+    @classmethod
+    def take_next(cls, year: int) -> str:
+        """The next free AGR-<year>-NNNN reference; call inside a transaction, which keeps
+        the year's row locked until it commits."""
+        counter = cls.locked(year)
         number = counter.last_number + 1
         # References typed by hand may already use the next numbers: step over them.
         while Agreement.objects.filter(reference=f"AGR-{year:04d}-{number:04d}").exists():
@@ -126,16 +133,29 @@ class ReferenceCounter(models.Model):
         counter.save(update_fields=["last_number"])
         return f"AGR-{year:04d}-{number:04d}"
 
+    @classmethod
+    def note_typed(cls, reference: str) -> None:
+        """A reference typed in the series moves it on: the next blank one follows it,
+        whether the year's counter existed yet or not. The series' last number is
+        never taken as a start, so numbering always stays within what may be typed."""
+        match = AUTOMATIC_REFERENCE.match(reference)
+        if match and int(match.group(2)) < SERIES_LAST:
+            counter = cls.locked(int(match.group(1)))
+            if counter.last_number < int(match.group(2)):
+                counter.last_number = int(match.group(2))
+                counter.save(update_fields=["last_number"])
+
     @staticmethod
     def highest_used(year: int) -> int:
         """The highest number of the year's series already on record (a database that
-        predates the counter); numbers longer than the series allows are ignored."""
+        predates the counter), the series' last number excepted."""
         numbers = [
-            int(match.group(2))
+            number
             for reference in Agreement.objects.filter(
                 reference__startswith=f"AGR-{year:04d}-"
             ).values_list("reference", flat=True)
             if (match := AUTOMATIC_REFERENCE.match(reference))
+            and (number := int(match.group(2))) < SERIES_LAST
         ]
         return max(numbers, default=0)
 
@@ -304,6 +324,8 @@ class Agreement(models.Model):
                         self.reference = ReferenceCounter.take_next(
                             (self.signed_on or timezone.localdate()).year
                         )
+                    else:
+                        ReferenceCounter.note_typed(self.reference)
                     if auto_slug:
                         self.slug = unique_slug(
                             Agreement, self.title, max_length=120, exclude_pk=self.pk

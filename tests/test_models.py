@@ -164,6 +164,21 @@ class TestReferenceNumbering:
         assert AgreementFactory(signed_on=datetime.date(2039, 1, 1)).reference == "AGR-2039-0001"
         assert AgreementFactory(signed_on=datetime.date(2039, 1, 2)).reference == "AGR-2039-0002"
 
+    @pytest.mark.parametrize("counter_exists", [False, True])
+    def test_a_typed_reference_moves_the_series_on_either_way(self, counter_exists):
+        if counter_exists:
+            AgreementFactory(signed_on=datetime.date(2027, 1, 1))  # AGR-2027-0001
+        AgreementFactory(reference="AGR-2027-500000")
+        assert AgreementFactory(signed_on=datetime.date(2027, 2, 2)).reference == (
+            "AGR-2027-500001"
+        )
+
+    def test_the_series_never_runs_past_six_digits_from_a_typed_last_number(self):
+        AgreementFactory(reference="AGR-2027-999999")
+        agreement = AgreementFactory(signed_on=datetime.date(2027, 2, 2))
+        assert agreement.reference == "AGR-2027-0001"
+        agreement.full_clean()  # what the next edit in the admin checks
+
     @pytest.mark.parametrize(
         "reference", ["AGR-2039-" + "9" * 23, "AGR-25-0001", "agr-2025-1", "AGR-2025-00X1"]
     )
