@@ -204,6 +204,9 @@ class AgreementAdmin(RecordAdmin):
     ]
     inlines = [PartyInline, MilestoneInline, DocumentLinkInline]
     actions = ["export_milestones_csv"]
+    # Related agreements change from either side and have no audit history of their
+    # own: a stale form is caught by comparing the links themselves.
+    unversioned_fields = ["related"]
 
     def get_queryset(self, request):
         return (

@@ -148,7 +148,11 @@ class VersionedForm(forms.ModelForm):
         now = current_versions(model, [self.instance.pk])[self.instance.pk]
         history_pk = history_of(model)._meta.pk
         since = history_pk.to_python(opened_on) if could_be_key(history_pk, opened_on) else 0
-        if not changed_between(model, since, now):
+        changes = [changes_since(model, self.instance.pk, since)] if changed_between(
+            model, since, now
+        ) else []
+        changes += self.untracked_changes()
+        if not changes:
             return
         self.stale_message = _(
             "Someone else saved this %(record)s (“%(title)s”) after you opened it: "
@@ -157,12 +161,33 @@ class VersionedForm(forms.ModelForm):
         ) % {
             "record": model._meta.verbose_name,
             "title": str(self.instance),
-            "changes": changes_since(model, self.instance.pk, since),
+            "changes": "; ".join(changes),
         }
         self.add_error(None, self.stale_message)
         # Saving again is a decision made knowing the newer version: let it through.
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = str(now)
+        for name in self.untracked_fields():
+            self.data.setlist(self.add_initial_prefix(name), self.current_keys(name))
+
+    def untracked_fields(self) -> list[str]:
+        """Links the audit history does not keep (related agreements, made from either
+        side): the form carries what they were when it was opened instead."""
+        return [name for name, field in self.fields.items() if field.show_hidden_initial]
+
+    def current_keys(self, name: str) -> list[str]:
+        return [str(pk) for pk in getattr(self.instance, name).values_list("pk", flat=True)]
+
+    def untracked_changes(self) -> list[str]:
+        changes = []
+        for name in self.untracked_fields():
+            field = self.fields[name]
+            opened = field.hidden_widget().value_from_datadict(
+                self.data, self.files, self.add_initial_prefix(name)
+            )
+            if set(map(str, opened or [])) != set(self.current_keys(name)):
+                changes.append(_("%(field)s changed") % {"field": capfirst(field.label)})
+        return changes
 
 
 class VersionedInlineFormSet(BaseInlineFormSet):
@@ -323,6 +348,8 @@ class SafeAutocompleteFields:
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", KeyCheckedMultipleChoiceField)
+        if db_field.name in getattr(self, "unversioned_fields", ()):
+            kwargs["show_hidden_initial"] = True  # see VersionedForm.untracked_fields
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs.setdefault(
                 "widget",

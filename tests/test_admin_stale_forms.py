@@ -213,3 +213,23 @@ def test_a_stale_revert_is_refused_too(client, marta, aigerim):
     assert response.status_code == 200
     assert "Someone else saved this agreement" in response.content.decode()
     assert Agreement.objects.get(pk=agreement.pk).summary == "Third."
+
+
+@pytest.mark.parametrize("side", ["the same agreement", "the other agreement"])
+def test_related_agreements_linked_meanwhile_are_not_lost(client, marta, aigerim, side):
+    x, y = AgreementFactory(title="Memorandum X"), AgreementFactory(title="Memorandum Y")
+    opened = x if side == "the same agreement" else y
+    mine = open_form(client, aigerim, opened)
+    theirs = open_form(client, marta, x)
+    theirs["related"] = [str(y.pk)]
+    assert save(client, marta, x, theirs).status_code == 302
+    mine["title"] = [opened.title + " (revised)"]
+
+    response = save(client, aigerim, opened, mine)
+
+    assert response.status_code == 200
+    assert "Related agreements changed" in response.content.decode()
+    assert list(x.related.all()) == [y]
+    # Told, the editor may save again: a decision made knowing the link exists.
+    again = form_data(response.content.decode())
+    assert save(client, aigerim, opened, again).status_code == 302
