@@ -79,7 +79,7 @@ def changed_between(model, old: int, new: int) -> bool:
 
 
 def changes_since(model, pk, version: int) -> str:
-    """'Title, Summary: changed by marta on 2026-11-25 20:40 UTC; …', newest first."""
+    """'Title, Summary changed by Marta Ruiz on 2026-11-25 20:40 UTC; …', newest first."""
     history = history_of(model)
     entries = list(
         history.objects.filter(**{model._meta.pk.attname: pk}, history_id__gt=version)
