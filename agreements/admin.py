@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import admin
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -21,17 +22,20 @@ from .admin_base import (
     PlainRecordAdmin,
     RecordAdmin,
     RecordInline,
+    VersionedForm,
     VersionedInlineFormSet,
     guard_library_admins,
 )
 from .dashboard import overview_counts
 from .exports import export_filename, milestone_csv_response
 from .models import (
+    AUTOMATIC_REFERENCE,
     Agreement,
     CooperationArea,
     DocumentLink,
     Milestone,
     Party,
+    ReferenceCounter,
 )
 
 
@@ -158,8 +162,21 @@ class CooperationAreaAdmin(PlainRecordAdmin):
         return obj.milestone_count
 
 
+class AgreementForm(VersionedForm):
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"]
+        match = AUTOMATIC_REFERENCE.match(reference)
+        if match and connection.in_atomic_block:
+            # Wait for a colleague's save that is taking numbers in that year, so the
+            # uniqueness check that follows sees the number it took: a clash is then
+            # a message on this field, not an error when the row is inserted.
+            ReferenceCounter.locked(int(match.group(1)))
+        return reference
+
+
 @admin.register(Agreement)
 class AgreementAdmin(RecordAdmin):
+    form = AgreementForm
     list_display = [
         "reference",
         "title",

@@ -7,9 +7,10 @@ rather than rely on the groups a migration created.
 
 import datetime
 import threading
+import time
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -115,3 +116,34 @@ def test_of_simultaneous_saves_from_one_version_exactly_one_goes_through():
     assert errors == []
     assert sorted(statuses) == [200] * (EDITORS - 1) + [302]
     assert agreement.history.count() == 2  # created, then the one save that went through
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_typed_reference_racing_an_automatic_one_is_a_form_error():
+    """A blank reference takes AGR-2025-0001 while an editor types the same one."""
+    editor = UserFactory(username="typist", is_superuser=True)
+    client = Client()
+    client.force_login(editor)
+    data = add_form(client)
+    data.update(title=["Memorandum typed"], reference=["AGR-2025-0001"], signed_on=["2025-10-03"])
+    taken, statuses = threading.Event(), []
+
+    def automatic(_i):
+        with transaction.atomic():
+            Agreement.objects.create(
+                title="Memorandum numbered", signed_on=datetime.date(2025, 1, 1)
+            )
+            taken.set()
+            time.sleep(1)  # still uncommitted while the typed one is checked and saved
+
+    def typed(_i):
+        taken.wait(10)
+        statuses.append(
+            client.post(reverse("admin:agreements_agreement_add"), data).status_code
+        )
+
+    errors = run_at_once(lambda i: (automatic, typed)[i](i), threads=2)
+
+    assert errors == []
+    assert statuses == [200]  # the form again, with "already exists", not a 500
+    assert list(Agreement.objects.values_list("reference", flat=True)) == ["AGR-2025-0001"]
