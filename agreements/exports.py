@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from .models import Milestone
+from .models import CLOSED_MILESTONE_STATUSES, Milestone
 
 # A cell starting with one of these gets an apostrophe in front (OWASP "CSV Injection"):
 # the signs that start a formula in Excel and LibreOffice, their full-width forms
@@ -202,7 +202,12 @@ def report_values(milestones, *, base_url: str, today: datetime.date | None = No
             default=Value(_("no")),
             output_field=CharField(),
         ),
-        "csv_days": DaysSince(Value(today), "due_date"),
+        # Days past due (or left) mean something for open work only: empty once met or cancelled.
+        "csv_days": SqlCase(
+            When(status__in=CLOSED_MILESTONE_STATUSES, then=Value(None)),
+            default=DaysSince(Value(today), "due_date"),
+            output_field=IntegerField(),
+        ),
         "csv_reviewed": UtcTimestamp("last_reviewed"),
         "csv_link": Concat(
             Value(link_prefix),

@@ -195,13 +195,17 @@ def wants_excel(request) -> bool:
 class MilestoneExportView(MilestoneListView):
     """The milestone list as CSV: same filters, sort and visibility, every matching row.
 
-    With invalid filters there is no file: the list page shows what to correct.
+    With invalid filters there is no file: the list page shows what to correct, as
+    400 Bad Request, so a script asking for the file is not handed a web page as if
+    it were the report.
     """
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
         if not self.filterset.is_valid():
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
+            response.status_code = 400
+            return response
         return milestone_csv_response(
             self.filterset.qs,
             base_url=request.build_absolute_uri("/"),
