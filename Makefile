@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml
 compiled-translations: $(STAMP)
 	$(PY) scripts/compile_translations.py
 
+PORT ?= 8000
 run: $(STAMP) compiled-translations
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
 	$(DEV_ENV) $(PY) manage.py ensure_local_admin
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production mode: gunicorn, debug off, compressed static files (see scripts/serve).
 serve: $(STAMP) compiled-translations

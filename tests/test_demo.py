@@ -55,3 +55,14 @@ def test_demo_tells_the_nitec_madrid_story(demo):
     # No dates were announced for the follow-up work: none are invented.
     assert not demo.milestones.filter(due_date__isnull=False).exists()
     assert demo.documents.get().url == "https://astanatimes.com/?p=107187"
+
+
+def test_local_admin_is_made_once_and_then_how_to_reset_it_is_said(db):
+    from django.contrib.auth import get_user_model
+
+    first, second = io.StringIO(), io.StringIO()
+    call_command("ensure_local_admin", stdout=first)
+    call_command("ensure_local_admin", stdout=second)
+    assert "password:" in first.getvalue()
+    assert "manage.py changepassword admin" in second.getvalue()
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1

@@ -9,7 +9,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         User = get_user_model()
-        if User.objects.filter(is_superuser=True).exists():
+        existing = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if existing:
+            self.stdout.write(
+                f"Superuser '{existing.get_username()}' exists. A forgotten password is "
+                f"reset with: .venv/bin/python manage.py changepassword {existing.get_username()}"
+            )
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser("admin", email="", password=password)
