@@ -1,5 +1,7 @@
 """Bad query strings give a 200 page with a message next to the wrong filter, or a clean 404."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -54,8 +56,14 @@ def test_invalid_filter_shows_message_next_to_field_and_lists_nothing(
     assert message in " ".join(response.context["filter"].form.errors[field])
     assert list(response.context["object_list"]) == []
     content = response.content.decode()
-    assert f'id="id_{field}-error"' in content
+    assert f'id="id_{field}_error"' in content
     assert "Some filters could not be used" in content
+    # Every id the fields point screen readers to is on the page (the error read out).
+    described = re.findall(r'aria-describedby="([^"]+)"', content)
+    assert f"id_{field}_error" in " ".join(described)
+    for ids in described:
+        for target in ids.split():
+            assert f'id="{target}"' in content, target
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5", "9" * 60])
