@@ -439,6 +439,8 @@ def milestone_csv_response(
     except BaseException:
         release()
         raise
+    if excel:  # two different files: in a downloads folder they must not overwrite each other
+        filename = f"{filename.removesuffix('.csv')}-excel.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

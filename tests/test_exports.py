@@ -129,6 +129,10 @@ def test_filename_says_what_and_when(client, report):
     assert response["Content-Disposition"] == (
         f'attachment; filename="AGR-2025-0001-milestones-{TODAY.isoformat()}.csv"'
     )
+    response, _ = download(client, EXPORT, {"variant": "excel"})
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="milestones-{TODAY.isoformat()}-excel.csv"'
+    )
 
 
 def test_agreement_export_has_only_its_milestones(client, report):
