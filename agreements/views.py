@@ -1,7 +1,8 @@
 from itertools import groupby
 
 from django.db.models import F, Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -28,6 +29,18 @@ class FilteredListView(FilterView):
     paginate_by = 25
     paginator_class = BothEndsPaginator
     page_message = ""
+    tidy_address = True  # see get()
+
+    def get(self, request, *args, **kwargs):
+        # The filter form sends every field, filled or not: the address people share or
+        # bookmark keeps only the filters actually used.
+        used = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            if kept := [value for value in values if value.strip()]:
+                used.setlist(key, kept)
+        if self.tidy_address and used != request.GET:
+            return redirect(f"{request.path}?{used.urlencode()}" if used else request.path)
+        return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, even to an empty query string, so the default sort and its
@@ -199,6 +212,8 @@ class MilestoneExportView(MilestoneListView):
     400 Bad Request, so a script asking for the file is not handed a web page as if
     it were the report.
     """
+
+    tidy_address = False  # a file, not an address to share: empty filters do no harm
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())

@@ -55,6 +55,7 @@ def test_visitor_finds_the_madrid_agreement_by_search_and_area(page, live_server
     page.get_by_role("button", name="Apply").click()
 
     expect(page.get_by_role("heading", name="1 agreement")).to_be_visible()
+    assert page.url.endswith("/en/agreements/?q=Madrid&area=govtech")  # no empty filters
     expect(page.get_by_text("Unrelated memorandum")).to_have_count(0)
     page.get_by_role("link", name=demo.title).click()
 

@@ -52,7 +52,9 @@ def some_data(db):
 )
 @given(params=query_strings)
 def test_any_query_string_gives_a_page_or_a_file_never_a_500(client, some_data, url, params):
-    response = client.get(url, params)
+    # follow: a list page first drops empty filters from its address (one redirect).
+    response = client.get(url, params, follow=True)
+    assert len(response.redirect_chain) <= 1
     # The export answers invalid filters with the page and 400: there is no report.
     assert response.status_code == (400 if url.endswith(".csv") and not response.streaming else 200)
     if response.streaming:

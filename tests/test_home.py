@@ -48,3 +48,13 @@ def test_home_figures_follow_edits_at_once(client, milestones):
     # A queryset update sends no signal; the next save of anything refreshes the figures.
     MilestoneFactory(agreement=milestones, due_date=None)
     assert figures(client)[1] == 1
+
+
+def test_a_zero_on_the_home_page_is_not_a_link_to_an_empty_list(client, demo):
+    html = client.get(reverse("home")).content.decode()
+    list_url = reverse("agreements:agreement_list")
+    milestones_url = reverse("agreements:milestone_list")
+    assert f'href="{list_url}?status=signed"' in html  # the demo agreement is signed
+    assert f'href="{list_url}?status=draft"' not in html  # none is a draft
+    assert f'href="{milestones_url}?area=ict"' in html  # the demo has ICT milestones
+    assert f'href="{milestones_url}?area=cybersecurity"' not in html  # and none in this area

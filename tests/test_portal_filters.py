@@ -244,3 +244,19 @@ class TestPaginatorAtScale:
         assert client.get(AGREEMENTS).context["paginator"].count == 4
         Agreement.objects.first().delete()
         assert client.get(AGREEMENTS).context["paginator"].count == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "address"),
+    [
+        ("q=Madrid&area=&agency=&country=&kind=&sort=", "?q=Madrid"),
+        ("area=&agency=&page=", ""),
+        ("q=+&area=govtech&area=", "?area=govtech"),
+    ],
+)
+def test_the_address_keeps_only_the_filters_used(client, db, query, address):
+    url = reverse("agreements:agreement_list")
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == url + address
+    assert client.get(url + address).status_code == 200  # and stays there
