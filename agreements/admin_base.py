@@ -18,9 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, connection, transaction
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -230,22 +231,16 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             for i in sorted(gone)
             if not data.get(f"{self.prefix}-{i}-DELETE")
         ]
-        renumbered = data.copy()
-        for key in data:  # every row's fields go; the kept rows come back renumbered
-            index, dash, _field = key.removeprefix(f"{self.prefix}-").partition("-")
-            if key.startswith(f"{self.prefix}-") and dash and index.isdigit():
-                del renumbered[key]
-        new_index = 0
-        for i in range(total):
-            if i in gone:
-                continue
-            row = f"{self.prefix}-{i}-"
-            for key in data:
-                if key.startswith(row):
-                    renumbered.setlist(
-                        f"{self.prefix}-{new_index}-{key[len(row):]}", data.getlist(key)
-                    )
-            new_index += 1
+        kept = [i for i in range(total) if i not in gone]
+        new_index = {old: new for new, old in enumerate(kept)}
+        renumbered = QueryDict(mutable=True)
+        for key in data:
+            index, dash, field = key.removeprefix(f"{self.prefix}-").partition("-")
+            if not (key.startswith(f"{self.prefix}-") and dash and index.isdigit()):
+                renumbered.setlist(key, data.getlist(key))  # not a row's field
+            elif int(index) in new_index:  # a kept row's field, under its new number
+                new_key = f"{self.prefix}-{new_index[int(index)]}-{field}"
+                renumbered.setlist(new_key, data.getlist(key))
         renumbered[f"{self.prefix}-TOTAL_FORMS"] = str(total - len(gone))
         renumbered[f"{self.prefix}-INITIAL_FORMS"] = str(initial - len(gone))
         return renumbered
@@ -261,11 +256,9 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             kwargs["version"] = self.versions[self.get_queryset()[index].pk]
         return kwargs
 
-    @property
+    @cached_property
     def versions(self) -> dict:
-        if not hasattr(self, "_versions"):
-            self._versions = current_versions(self.model, [o.pk for o in self.get_queryset()])
-        return self._versions
+        return current_versions(self.model, [row.pk for row in self.get_queryset()])
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -278,11 +271,10 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             self._non_form_errors.append(self.deleted_message(pk))
 
     def deleted_message(self, pk) -> str:
-        deletion = None
-        if history_of(self.model):
+        history, deletion = history_of(self.model), None
+        if history:
             deletion = (
-                history_of(self.model)
-                .objects.filter(**{self.model._meta.pk.attname: pk}, history_type="-")
+                history.objects.filter(**{self.model._meta.pk.attname: pk}, history_type="-")
                 .select_related("history_user")
                 .order_by("-history_id")
                 .first()
