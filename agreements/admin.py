@@ -19,12 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from partners.filters import countries_in_use
 
 from .admin_base import (
+    MissingTranslationFilter,
     PlainRecordAdmin,
     RecordAdmin,
     RecordInline,
+    TranslatedFieldsAdmin,
     VersionedForm,
     VersionedInlineFormSet,
     guard_library_admins,
+    in_page_language,
 )
 from .dashboard import overview_counts
 from .exports import export_filename, milestone_csv_response
@@ -37,6 +40,7 @@ from .models import (
     Party,
     ReferenceCounter,
 )
+from .translated import translation_columns
 
 
 class PartyInline(RecordInline, admin.TabularInline):
@@ -134,9 +138,16 @@ def per_area(counts: dict):
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(PlainRecordAdmin):
-    list_display = ["name", "slug", "agreement_count", "milestone_count"]
-    search_fields = ["name", "description"]
+class CooperationAreaAdmin(TranslatedFieldsAdmin, PlainRecordAdmin):
+    list_display = [
+        in_page_language("name", _("name")),
+        "slug",
+        "agreement_count",
+        "milestone_count",
+        "missing_translations",
+    ]
+    list_filter = [MissingTranslationFilter]
+    search_fields = ["name", *translation_columns("name"), "description"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -175,18 +186,19 @@ class AgreementForm(VersionedForm):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RecordAdmin):
+class AgreementAdmin(TranslatedFieldsAdmin, RecordAdmin):
     form = AgreementForm
     list_display = [
         "reference",
-        "title",
+        "shown_title",
         "status",
         "signed_on",
         "party_names",
         "area_names",
         "visibility",
+        "missing_translations",
     ]
-    list_display_links = ["reference", "title"]
+    list_display_links = ["reference", "shown_title"]
     list_filter = [
         "status",
         "kind",
@@ -194,6 +206,7 @@ class AgreementAdmin(RecordAdmin):
         "visibility",
         PartyCountryFilter,
         SigningYearFilter,
+        MissingTranslationFilter,
     ]
     search_fields = [
         "reference",
@@ -210,7 +223,7 @@ class AgreementAdmin(RecordAdmin):
         (None, {"fields": ["reference", "title", "slug", "kind", "status", "visibility"]}),
         (_("Signature"), {"fields": [("signed_on", "place_of_signing"), "event"]}),
         (_("Validity"), {"fields": [("entry_into_force", "expires_on"), "legally_binding"]}),
-        (_("Content"), {"fields": ["summary", "areas", "related"]}),
+        (_("Content"), {"fields": ["summary", "original_language", "areas", "related"]}),
         (
             _("Record"),
             {
@@ -245,7 +258,11 @@ class AgreementAdmin(RecordAdmin):
 
     @admin.display(description=_("cooperation areas"))
     def area_names(self, obj):
-        return ", ".join(area.name for area in obj.areas.all())
+        return ", ".join(str(area) for area in obj.areas.all())
+
+    @admin.display(description=_("title"), ordering="title")
+    def shown_title(self, obj):
+        return obj.text("title")
 
     @admin.action(description=_("Export milestones of selected agreements"), permissions=["view"])
     def export_milestones_csv(self, request, queryset):
@@ -284,9 +301,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(RecordAdmin):
+class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
     list_display = [
-        "title",
+        in_page_language("title", _("title")),
         "agreement_reference",
         "area",
         "responsible_agency",
@@ -296,7 +313,13 @@ class MilestoneAdmin(RecordAdmin):
         "last_reviewed",
     ]
     # No RelatedOnlyFieldListFilter or date_hierarchy here: both scan every milestone.
-    list_filter = ["status", "area", "responsible_agency", OverdueFilter]
+    list_filter = [
+        "status",
+        "area",
+        "responsible_agency",
+        OverdueFilter,
+        MissingTranslationFilter,
+    ]
     list_select_related = ["agreement", "area", "responsible_agency"]
     search_fields = ["title", "agreement__reference", "agreement__title"]
     show_full_result_count = False
@@ -337,15 +360,21 @@ class MilestoneAdmin(RecordAdmin):
 class PartyAdmin(RecordAdmin):
     list_display = ["agency", "agreement", "role", "signatory", "signed_on"]
     list_filter = ["role"]
-    list_select_related = ["agency", "agreement", "signatory"]
+    list_select_related = ["agency", "agreement", "signatory__agency"]
     show_full_result_count = False
     search_fields = ["agency__name", "agency__acronym", "agreement__reference", "agreement__title"]
     autocomplete_fields = ["agreement", "agency", "signatory"]
 
 
 @admin.register(DocumentLink)
-class DocumentLinkAdmin(PlainRecordAdmin):
-    list_display = ["title", "agreement", "kind", "language", "published_on"]
+class DocumentLinkAdmin(TranslatedFieldsAdmin, PlainRecordAdmin):
+    list_display = [
+        in_page_language("title", _("title")),
+        "agreement",
+        "kind",
+        "language",
+        "published_on",
+    ]
     list_filter = ["kind", "language"]
     list_select_related = ["agreement"]
     search_fields = ["title", "url", "agreement__reference", "agreement__title"]

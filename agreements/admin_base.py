@@ -24,9 +24,11 @@ from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .pagination import BothEndsPaginator
+from .translated import IN_LANGUAGE, LANGUAGE_CODES, LANGUAGE_NAMES, translated_name
 
 MAX_CHANGES_LISTED = 5
 
@@ -145,13 +147,17 @@ class VersionedForm(forms.ModelForm):
             return  # an inline row this editor left alone is not saved, so not overwritten
         if connection.in_atomic_block:
             # Wait for a colleague's save of this record to finish before comparing.
-            list(model._default_manager.select_for_update().filter(pk=self.instance.pk).values("pk"))
+            list(
+                model._default_manager.select_for_update().filter(pk=self.instance.pk).values("pk")
+            )
         now = current_versions(model, [self.instance.pk])[self.instance.pk]
         history_pk = history_of(model)._meta.pk
         since = history_pk.to_python(opened_on) if could_be_key(history_pk, opened_on) else 0
-        changes = [changes_since(model, self.instance.pk, since)] if changed_between(
-            model, since, now
-        ) else []
+        changes = (
+            [changes_since(model, self.instance.pk, since)]
+            if changed_between(model, since, now)
+            else []
+        )
         changes += self.untracked_changes()
         if not changes:
             return
@@ -366,6 +372,88 @@ class VersionedFieldsets:
         return fieldsets
 
 
+class TranslatedFieldsAdmin:
+    """The admin of a record kept in several languages: the texts in the original
+    language where they always were, then one group per other language with that
+    language's translations side by side, and a note on the groups still missing."""
+
+    def get_fieldsets(self, request, obj=None):
+        columns = self.translation_columns
+
+        def without_columns(fields):
+            kept = []
+            for field in fields:
+                if isinstance(field, (list, tuple)):
+                    field = tuple(f for f in field if f not in columns) or None
+                elif field in columns:
+                    field = None
+                if field:
+                    kept.append(field)
+            return kept
+
+        fieldsets = [
+            (name, {**options, "fields": without_columns(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        # A new record shows every language: its original is only chosen on this form.
+        original = obj.original_language if obj is not None else None
+        missing = obj.missing_translations() if obj is not None else []
+        for code in LANGUAGE_CODES:
+            if code == original:
+                continue
+            options = {"fields": [translated_name(f, code) for f in self.model.translated_fields]}
+            if code in missing:
+                options["description"] = _("Not translated into this language yet.")
+            fieldsets.append((capfirst(IN_LANGUAGE[code]), options))
+        return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = db_field.name.rpartition("_")[2]
+        if formfield and language in LANGUAGE_CODES and db_field.name in self.translation_columns:
+            # Spell-checkers and screen readers then use the translation's language.
+            formfield.widget.attrs["lang"] = language
+        return formfield
+
+    @cached_property
+    def translation_columns(self) -> set[str]:
+        return {
+            translated_name(field, code)
+            for field in self.model.translated_fields
+            for code in LANGUAGE_CODES
+        }
+
+    @admin.display(description=gettext_lazy("missing translations"))
+    def missing_translations(self, obj):
+        return ", ".join(str(LANGUAGE_NAMES[code]) for code in obj.missing_translations()) or "—"
+
+
+def in_page_language(field: str, description):
+    """A list column showing `field` in the admin's language (translation, else original)."""
+
+    @admin.display(description=description, ordering=field)
+    def shown(obj):
+        return obj.text(field)
+
+    shown.__name__ = f"{field}_in_page_language"
+    return shown
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """Records (an agreement: or one of its milestones) not yet translated into a language."""
+
+    title = gettext_lazy("missing a translation into")
+    parameter_name = "missing_translation"
+
+    def lookups(self, request, model_admin):
+        return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES]
+
+    def queryset(self, request, queryset):
+        if self.value() in LANGUAGE_CODES:  # anything else: the whole list, as for any filter
+            return queryset.missing_translation(self.value())
+        return queryset
+
+
 class SafeChangeList(ChangeList):
     """Django's date drill-down (`?signed_on__year=99999`, `…=9999`) fails with a 500
     on years a date cannot have; such a filter gets the admin's usual "?e=1" instead."""
@@ -464,7 +552,6 @@ class RecordInline(SafeAutocompleteFields, VersionedFieldsets):
 
     form = VersionedForm
     formset = VersionedInlineFormSet
-
 
 
 def guard_library_admins(site) -> None:

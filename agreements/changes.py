@@ -55,6 +55,13 @@ def _who(record) -> str:
     return record.history_user.get_username() if record.history_user else str(_("system"))
 
 
+def language_source(model) -> list[str]:
+    """The parent a record's language comes from (a signatory's agency), which naming
+    the record in the page's language reads."""
+    source = getattr(model, "language_from", None)
+    return [source] if source else []
+
+
 class _Formatter:
     """Shows stored values the way people read them: labels, names, ISO dates."""
 
@@ -67,7 +74,12 @@ class _Formatter:
                     if (value := getattr(record, f"{name}_id", None)) is not None:
                         wanted[model].add(value)
         self.names = {
-            model: {obj.pk: str(obj) for obj in model.objects.filter(pk__in=ids)}
+            model: {
+                obj.pk: str(obj)
+                for obj in model.objects.select_related(*language_source(model)).filter(
+                    pk__in=ids
+                )
+            }
             for model, ids in wanted.items()
         }
 

@@ -37,6 +37,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from .models import CLOSED_MILESTONE_STATUSES, Milestone
+from .translated import current_language, text_in
 
 # A cell starting with one of these gets an apostrophe in front (OWASP "CSV Injection"):
 # the signs that start a formula in Excel and LibreOffice, their full-width forms
@@ -145,10 +146,10 @@ def register_sqlite_functions(sender, connection, **kwargs):
         )
 
 
-def spreadsheet_safe(field: str):
-    """The text of `field` without NULs, with an apostrophe in front when its first
-    character could start a formula (FORMULA_START)."""
-    text = WithoutNul(F(field))
+def spreadsheet_safe(field):
+    """The text of `field` (a name or an expression) without NULs, with an apostrophe
+    in front when its first character could start a formula (FORMULA_START)."""
+    text = WithoutNul(F(field) if isinstance(field, str) else field)
     return SqlCase(
         When(In(Left(text, 1), FORMULA_START), then=Concat(Value("'"), text)),
         default=text,
@@ -178,15 +179,21 @@ def report_values(milestones, *, base_url: str, today: datetime.date | None = No
     """One row of finished cell text per milestone of a queryset from
     `Milestone.objects.for_report()` (which sets `is_overdue`), in its order."""
     today = today or timezone.localdate()
+    language = current_language()
+
+    def shown(field: str, original_language: str):
+        # As the pages show it: the translation into the report's language, else the original.
+        return spreadsheet_safe(text_in(field, language, original_language=original_language))
+
     link_prefix = base_url.rstrip("/") + reverse(
         "agreements:agreement_detail", kwargs={"slug": "slug-placeholder"}
     ).replace("slug-placeholder/", "")
     cells = {
         "csv_reference": spreadsheet_safe("agreement__reference"),
-        "csv_agreement": spreadsheet_safe("agreement__title"),
-        "csv_milestone": spreadsheet_safe("title"),
-        "csv_area": spreadsheet_safe("area__name"),
-        "csv_agency": spreadsheet_safe("responsible_agency__name"),
+        "csv_agreement": shown("agreement__title", "agreement__original_language"),
+        "csv_milestone": shown("title", "agreement__original_language"),
+        "csv_area": shown("area__name", "area__original_language"),
+        "csv_agency": shown("responsible_agency__name", "responsible_agency__original_language"),
         "csv_due": IsoDate("due_date"),
         "csv_status": SqlCase(
             *[

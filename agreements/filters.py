@@ -60,7 +60,7 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Agency"),
         method="with_agency",
         to_field_name="slug",
-        queryset=Agency.objects.only("name", "acronym", "slug"),
+        queryset=Agency.objects.only(*Agency.label_fields),
         empty_label=_("Any agency"),
     )
     country = django_filters.ChoiceFilter(
@@ -160,7 +160,7 @@ class MilestoneFilter(django_filters.FilterSet):
         label=_("Responsible agency"),
         field_name="responsible_agency",
         to_field_name="slug",
-        queryset=Agency.objects.only("name", "acronym", "slug"),
+        queryset=Agency.objects.only(*Agency.label_fields),
         empty_label=_("Any agency"),
     )
     area = django_filters.ModelChoiceFilter(

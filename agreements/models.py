@@ -4,7 +4,7 @@ import re
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from agreements.translated import (
+    Translatable,
+    TranslatableQuerySet,
+    in_any_language,
+    original_language_field,
+    translations_of,
+)
 from partners.models import Agency, Representative
 
 
@@ -46,7 +53,7 @@ def count_per_row(queryset, *, field: str):
     return Coalesce(Subquery(counted), 0)
 
 
-class CooperationAreaQuerySet(models.QuerySet):
+class CooperationAreaQuerySet(TranslatableQuerySet):
     def with_counts(self, *, user) -> "CooperationAreaQuerySet":
         """Annotate how many agreements and milestones in each area `user` may see."""
         return self.annotate(
@@ -55,12 +62,17 @@ class CooperationAreaQuerySet(models.QuerySet):
         )
 
 
-class CooperationArea(models.Model):
+class CooperationArea(Translatable, models.Model):
     """A field of cooperation such as cybersecurity or GovTech."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    original_language = original_language_field()
+    name_en, name_es, name_ru, name_kk = translations_of(name)
+    description_en, description_es, description_ru, description_kk = translations_of(description)
+
+    translated_fields = ("name", "description")
 
     objects = CooperationAreaQuerySet.as_manager()
 
@@ -70,10 +82,15 @@ class CooperationArea(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.text("name")
 
     def get_absolute_url(self):
         return reverse("agreements:area_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if errors := self.clean_translations():
+            raise ValidationError(errors)
 
 
 AUTOMATIC_REFERENCE = re.compile(r"^AGR-(\d{4})-(\d{4,6})$")
@@ -160,12 +177,19 @@ class ReferenceCounter(models.Model):
         return max(numbers, default=0)
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(TranslatableQuerySet):
     def visible_to(self, user) -> "AgreementQuerySet":
         """Anonymous visitors and staff without view permission see public agreements only."""
         if can_see_internal(user):
             return self
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
+
+    def untranslated_condition(self, code: str) -> Q:
+        """The agreement's own texts, or those of one of its milestones."""
+        milestones = Milestone.objects.filter(agreement=OuterRef("pk")).filter(
+            Milestone.objects.untranslated_condition(code)
+        )
+        return super().untranslated_condition(code) | Exists(milestones)
 
     def search(self, text: str) -> "AgreementQuerySet":
         """Agreements whose reference, title or summary contains `text`, or that have a
@@ -176,17 +200,20 @@ class AgreementQuerySet(models.QuerySet):
         # Two id lists, each able to use its own indexes (trigram on PostgreSQL),
         # rather than one OR over a join that forces a scan of every agreement.
         by_text = Agreement.objects.filter(
-            Q(reference__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+            Q(reference__icontains=text)
+            | in_any_language("title", "icontains", text)
+            | in_any_language("summary", "icontains", text)
         ).values("pk")
         by_party = Party.objects.filter(
             agency__in=Agency.objects.filter(
-                Q(name__icontains=text) | Q(acronym__icontains=text)
+                in_any_language("name", "icontains", text)
+                | in_any_language("acronym", "icontains", text)
             ).values("pk")
         ).values("agreement_id")
         return self.filter(Q(pk__in=by_text) | Q(pk__in=by_party))
 
 
-class Agreement(models.Model):
+class Agreement(Translatable, models.Model):
     """A cooperation instrument signed between two or more agencies."""
 
     class Kind(models.TextChoices):
@@ -221,6 +248,7 @@ class Agreement(models.Model):
         ),
     )
     title = models.CharField(_("title"), max_length=300)
+    title_en, title_es, title_ru, title_kk = translations_of(title)
     slug = models.SlugField(
         _("slug"),
         max_length=120,
@@ -235,14 +263,20 @@ class Agreement(models.Model):
         _("status"), max_length=32, choices=Status.choices, default=Status.DRAFT
     )
     summary = models.TextField(_("summary"), blank=True)
+    summary_en, summary_es, summary_ru, summary_kk = translations_of(summary)
+    original_language = original_language_field()
     signed_on = models.DateField(_("signing date"), null=True, blank=True)
     place_of_signing = models.CharField(_("place of signing"), max_length=255, blank=True)
+    place_of_signing_en, place_of_signing_es, place_of_signing_ru, place_of_signing_kk = (
+        translations_of(place_of_signing)
+    )
     event = models.CharField(
         _("event"),
         max_length=255,
         blank=True,
         help_text=_("Forum or visit at which it was signed, e.g. “Digital Bridge 2025 forum”."),
     )
+    event_en, event_es, event_ru, event_kk = translations_of(event)
     entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
     expires_on = models.DateField(_("expiry date"), null=True, blank=True)
     legally_binding = models.BooleanField(
@@ -290,6 +324,8 @@ class Agreement(models.Model):
     objects = AgreementQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[areas], excluded_fields=["updated_at"])
 
+    translated_fields = ("title", "summary", "place_of_signing", "event")
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -309,7 +345,8 @@ class Agreement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference} {self.title}" if self.reference else self.title
+        title = self.text("title")
+        return f"{self.reference} {title}" if self.reference else title
 
     def save(self, *args, **kwargs):
         """Assign a blank reference and slug; a colleague saving at the same moment
@@ -350,10 +387,11 @@ class Agreement(models.Model):
 
     def clean(self):
         super().clean()
+        errors = self.clean_translations()
         if self.expires_on and self.entry_into_force and self.expires_on < self.entry_into_force:
-            raise ValidationError(
-                {"expires_on": _("The expiry date cannot be before entry into force.")}
-            )
+            errors["expires_on"] = _("The expiry date cannot be before entry into force.")
+        if errors:
+            raise ValidationError(errors)
 
     def expiry_note(self, today: datetime.date | None = None) -> str:
         if not self.expires_on:
@@ -434,7 +472,9 @@ class Party(models.Model):
 CLOSED_MILESTONE_STATUSES = ("met", "cancelled")
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(TranslatableQuerySet):
+    original_language_lookup = "agreement__original_language"
+
     @staticmethod
     def overdue_condition(today: datetime.date) -> Q:
         """Overdue: the due date has passed and the milestone is neither met nor cancelled."""
@@ -472,11 +512,15 @@ class MilestoneQuerySet(models.QuerySet):
             return self
         # One id list made of two, each served by its own index (trigram on PostgreSQL):
         # an OR of the two conditions walked the whole table row by row.
-        by_title = Milestone.objects.filter(title__icontains=text).order_by().values("pk")
+        by_title = (
+            Milestone.objects.filter(in_any_language("title", "icontains", text))
+            .order_by()
+            .values("pk")
+        )
         by_agreement = (
             Milestone.objects.filter(
                 agreement__in=Agreement.objects.filter(
-                    Q(reference__icontains=text) | Q(title__icontains=text)
+                    Q(reference__icontains=text) | in_any_language("title", "icontains", text)
                 ).values("pk")
             )
             .order_by()
@@ -509,7 +553,7 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class Milestone(models.Model):
+class Milestone(Translatable, models.Model):
     """A step of follow-up work under an agreement (statuses from the Open Contracting standard)."""
 
     class Status(models.TextChoices):
@@ -524,7 +568,9 @@ class Milestone(models.Model):
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="milestones"
     )
     title = models.CharField(_("title"), max_length=300)
+    title_en, title_es, title_ru, title_kk = translations_of(title)
     description = models.TextField(_("description"), blank=True)
+    description_en, description_es, description_ru, description_kk = translations_of(description)
     area = models.ForeignKey(
         CooperationArea,
         verbose_name=_("cooperation area"),
@@ -551,6 +597,9 @@ class Milestone(models.Model):
 
     objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["last_reviewed"])
+
+    translated_fields = ("title", "description")
+    language_from = "agreement"
 
     class Meta:
         verbose_name = _("milestone")
@@ -579,7 +628,12 @@ class Milestone(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.text("title")
+
+    @property
+    def original_language(self) -> str:
+        """A milestone is written in its agreement's language."""
+        return self.agreement.original_language if self.agreement_id else "en"
 
     def clean(self):
         super().clean()
@@ -619,7 +673,7 @@ class Milestone(models.Model):
         return self.status not in CLOSED_MILESTONE_STATUSES
 
 
-class DocumentLink(models.Model):
+class DocumentLink(Translatable, models.Model):
     """Where to read the agreement, its annexes or news about it."""
 
     class Kind(models.TextChoices):
@@ -632,6 +686,7 @@ class DocumentLink(models.Model):
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
     )
     title = models.CharField(_("title"), max_length=300)
+    title_en, title_es, title_ru, title_kk = translations_of(title)
     url = models.URLField(_("web address"), max_length=500)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.FULL_TEXT)
     language = models.CharField(
@@ -644,5 +699,15 @@ class DocumentLink(models.Model):
         verbose_name_plural = _("document links")
         ordering = ["agreement", F("published_on").asc(nulls_last=True), "pk"]
 
+    translated_fields = ("title",)
+    language_from = "agreement"
+
     def __str__(self):
-        return self.title
+        return self.text("title")
+
+    @property
+    def original_language(self) -> str:
+        """The title is in the document's language, else in the agreement's."""
+        if self.language:
+            return self.language
+        return self.agreement.original_language if self.agreement_id else "en"

@@ -150,7 +150,7 @@ class AgreementDetailView(DetailView):
         return Agreement.objects.visible_to(self.request.user).prefetch_related(
             Prefetch(
                 "parties",
-                queryset=Party.objects.select_related("agency", "signatory").order_by("pk"),
+                queryset=Party.objects.select_related("agency", "signatory__agency").order_by("pk"),
             ),
             "areas",
             "documents",
@@ -170,6 +170,8 @@ class AgreementDetailView(DetailView):
                 m.pk,
             ),
         )
+        for milestone in milestones:  # written in its agreement's language: no query to learn it
+            milestone.agreement = agreement
         staff = can_see_internal(user)
         changes = []
         if staff:  # the audit trail is for staff

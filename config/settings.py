@@ -176,6 +176,8 @@ LANGUAGES = [
 # The project's catalogues first; then completions of the libraries' own
 # catalogues (Django's Kazakh admin is two-thirds translated), which the
 # project's strings take precedence over.
+# The long date of each language (config/formats); Django's own for everything else.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "libraries"]
 TIME_ZONE = "UTC"
 USE_I18N = True

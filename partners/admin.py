@@ -2,8 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from agreements.admin_base import RecordAdmin, RecordInline
+from agreements.admin_base import (
+    MissingTranslationFilter,
+    RecordAdmin,
+    RecordInline,
+    TranslatedFieldsAdmin,
+    in_page_language,
+)
 from agreements.models import Party, count_per_row
+from agreements.translated import translation_columns
 
 from .models import Agency, Representative
 
@@ -15,19 +22,26 @@ class RepresentativeInline(RecordInline, admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(RecordAdmin):
+class AgencyAdmin(TranslatedFieldsAdmin, RecordAdmin):
     list_display = [
-        "name",
-        "acronym",
+        in_page_language("name", _("name")),
+        in_page_language("acronym", _("acronym")),
         "kind",
         "country",
         "jurisdiction",
         "parent",
         "agreement_count",
+        "missing_translations",
     ]
-    list_filter = ["kind", ("country", CountryFilter)]
+    list_filter = ["kind", ("country", CountryFilter), MissingTranslationFilter]
     list_select_related = ["parent"]
-    search_fields = ["name", "acronym", "jurisdiction"]
+    search_fields = [
+        "name",
+        *translation_columns("name"),
+        "acronym",
+        *translation_columns("acronym"),
+        "jurisdiction",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     inlines = [RepresentativeInline]
@@ -46,7 +60,7 @@ class AgencyAdmin(RecordAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(RecordAdmin):
+class RepresentativeAdmin(TranslatedFieldsAdmin, RecordAdmin):
     list_display = ["full_name", "position", "agency", "email", "phone"]
     list_filter = [("agency__country", CountryFilter)]
     list_select_related = ["agency"]

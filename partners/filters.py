@@ -1,8 +1,8 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from agreements.translated import in_any_language
 from agreements.widgets import QuickSelect
 
 from .models import Agency
@@ -40,7 +40,7 @@ class AgencyFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value)
-            | Q(acronym__icontains=value)
-            | Q(jurisdiction__icontains=value)
+            in_any_language("name", "icontains", value)
+            | in_any_language("acronym", "icontains", value)
+            | in_any_language("jurisdiction", "icontains", value)
         )

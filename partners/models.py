@@ -1,11 +1,20 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from agreements.translated import (
+    LANGUAGE_CODES,
+    Translatable,
+    TranslatableQuerySet,
+    original_language_field,
+    translations_of,
+)
 
-class Agency(models.Model):
+
+class Agency(Translatable, models.Model):
     """A government body, operator or organisation that can be party to an agreement."""
 
     class Kind(models.TextChoices):
@@ -18,7 +27,9 @@ class Agency(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=255)
+    name_en, name_es, name_ru, name_kk = translations_of(name)
     acronym = models.CharField(_("acronym"), max_length=32, blank=True)
+    acronym_en, acronym_es, acronym_ru, acronym_kk = translations_of(acronym)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
     country = CountryField(_("country"))
@@ -27,6 +38,9 @@ class Agency(models.Model):
         max_length=255,
         blank=True,
         help_text=_("Region or city the agency belongs to, e.g. “Community of Madrid”."),
+    )
+    jurisdiction_en, jurisdiction_es, jurisdiction_ru, jurisdiction_kk = translations_of(
+        jurisdiction
     )
     parent = models.ForeignKey(
         "self",
@@ -38,8 +52,18 @@ class Agency(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en, description_es, description_ru, description_kk = translations_of(description)
+    original_language = original_language_field()
 
+    objects = TranslatableQuerySet.as_manager()
     history = HistoricalRecords()
+
+    translated_fields = ("name", "acronym", "jurisdiction", "description")
+    optional_translations = ("acronym",)
+    # What a choice list needs to name an agency in any language (its __str__).
+    label_fields = ("slug", "original_language", "name", "acronym") + tuple(
+        f"{field}_{code}" for field in ("name", "acronym") for code in LANGUAGE_CODES
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -48,17 +72,23 @@ class Agency(models.Model):
         indexes = [models.Index(fields=["country", "kind"])]
 
     def __str__(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        name, acronym = self.text("name"), self.text("acronym")
+        return f"{name} ({acronym})" if acronym else name
 
     def get_absolute_url(self):
         return reverse("partners:agency_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        if errors := self.clean_translations():
+            raise ValidationError(errors)
+
     @property
     def short_name(self) -> str:
-        return self.acronym or self.name
+        return self.text("acronym") or self.text("name")
 
 
-class Representative(models.Model):
+class Representative(Translatable, models.Model):
     """A person who signs or coordinates for an agency.
 
     Email and phone are personal data: only staff with permission to view
@@ -67,6 +97,7 @@ class Representative(models.Model):
 
     full_name = models.CharField(_("full name"), max_length=255)
     position = models.CharField(_("position"), max_length=255, blank=True)
+    position_en, position_es, position_ru, position_kk = translations_of(position)
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("agency"),
@@ -78,12 +109,20 @@ class Representative(models.Model):
 
     history = HistoricalRecords()
 
+    translated_fields = ("position",)
+    language_from = "agency"
+
     class Meta:
         verbose_name = _("representative")
         verbose_name_plural = _("representatives")
         ordering = ["full_name"]
 
     def __str__(self):
-        if self.position:
-            return f"{self.full_name}, {self.position}"
+        if position := self.text("position"):
+            return f"{self.full_name}, {position}"
         return self.full_name
+
+    @property
+    def original_language(self) -> str:
+        """A position is written in its agency's language."""
+        return self.agency.original_language if self.agency_id else "en"

@@ -13,6 +13,7 @@ if not CHROMIUM.exists():
     )
 
 from django.contrib.auth.models import Permission  # noqa: E402
+from django.utils import translation  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from scripts.screenshots import CHROMIUM_ARGS  # noqa: E402
@@ -140,10 +141,34 @@ def test_a_visitor_switches_language_and_keeps_the_search(page, live_server, dem
     assert page.url.endswith("/kk/agreements/?q=Madrid&area=govtech")
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     expect(page.get_by_role("heading", level=1)).to_have_text("Келісімдер")
-    expect(page.get_by_role("link", name=demo.title)).to_be_visible()
+    expect(page.get_by_role("link", name=demo.title_kk)).to_be_visible()
 
     page.get_by_role("button", name="Español").click()
     assert page.url.endswith("/es/agreements/?q=Madrid&area=govtech")
     expect(page.get_by_role("heading", level=1)).to_have_text("Acuerdos")
     page.goto(live_server.url + "/milestones/")  # no language in the address: the one chosen
     assert "/es/milestones/" in page.url
+
+
+def test_a_visitor_reads_the_madrid_agreement_in_kazakh_and_in_spanish(page, live_server, demo):
+    with translation.override("en"):
+        address = demo.get_absolute_url()
+    page.goto(live_server.url + address)
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.title)
+
+    page.get_by_role("button", name="Қазақша").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(
+        "«Ұлттық ақпараттық технологиялар» АҚ және Мадрид қауымдастығының Цифрландыру "
+        "министрлігі арасындағы ынтымақтастық туралы келісім"
+    )
+    expect(page.get_by_text("Мадрид қауымдастығының Цифрландыру министрлігі").first).to_be_visible()
+    expect(page.locator(".language-note")).to_have_count(0)  # nothing left in English
+
+    page.get_by_role("button", name="Español").click()
+    expect(heading).to_have_text(
+        "Convenio de colaboración entre NITEC y la Consejería de Digitalización de la "
+        "Comunidad de Madrid"
+    )
+    expect(page.get_by_text("3 de octubre de 2025")).to_be_visible()
+    assert page.url.endswith("/es" + address.removeprefix("/en"))

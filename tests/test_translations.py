@@ -79,6 +79,11 @@ class VisibleText(HTMLParser):
 
 
 def visible_text(html: str) -> str:
+    # Text marked as English (the menu's "English", a record shown in its English
+    # original) is English on purpose: it says so to browsers and screen readers.
+    html = re.sub(
+        r'<(span|button|div|option)\b[^>]*\blang="en"[^>]*>.*?</\1>', " ", html, flags=re.S
+    )
     parser = VisibleText()
     parser.feed(html)
     return re.sub(r"\s+", " ", " ".join(parser.parts))

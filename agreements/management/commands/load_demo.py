@@ -2,8 +2,10 @@
 
 Every fact comes from The Astana Times report kept in shared/seeds; what the
 report does not say (due dates, who leads each follow-up, whether the text is
-legally binding) is left empty rather than guessed. Idempotent: it only
-creates what is missing and never overwrites what staff have edited since.
+legally binding) is left empty rather than guessed. The records are written in
+English, the report's language, with Spanish, Russian and Kazakh versions
+(demo_translations.py). Idempotent: it only creates what is missing, fills in
+only empty translations, and never overwrites what staff have edited since.
 """
 
 import datetime
@@ -11,7 +13,9 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from agreements.management import demo_translations
 from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
+from agreements.translated import translated_name
 from partners.models import Agency, Representative
 
 SIGNED_ON = datetime.date(2025, 10, 3)
@@ -111,7 +115,7 @@ class Command(BaseCommand):
                     "research in artificial intelligence and big data; exchanging expertise in "
                     "digital transformation; and building human capital in the ICT sector.\n\n"
                     "According to Madrid's minister, the agreement took seven months to prepare. "
-                    "Both sides stress sharing experience on AI, data and methodology, helping "
+                    "He stresses sharing experience on AI, data and methodology, helping "
                     "small companies scale up with technology, and training public employees, "
                     "who carry the change."
                 ),
@@ -173,5 +177,33 @@ class Command(BaseCommand):
                 "language": "en",
             },
         )
+        for slug, area in areas.items():
+            fill_in_translations(area, demo_translations.AREAS.get(slug, {}))
+        for agency in (nitec, madrid, ministry):
+            fill_in_translations(agency, demo_translations.AGENCIES[agency.slug])
+        for person in (bekmanov, lopez_valverde):
+            fill_in_translations(person, demo_translations.REPRESENTATIVES[person.full_name])
+        fill_in_translations(agreement, demo_translations.AGREEMENT)
+        for milestone in agreement.milestones.filter(title__in=demo_translations.MILESTONES):
+            fill_in_translations(milestone, demo_translations.MILESTONES[milestone.title])
+        for document in agreement.documents.filter(url__in=demo_translations.DOCUMENTS):
+            fill_in_translations(document, demo_translations.DOCUMENTS[document.url])
+
         verb = "Created" if created else "Already present:"
         self.stdout.write(f"{verb} {agreement.reference} {agreement.title}")
+
+
+def fill_in_translations(record, versions: dict[str, dict[str, str]]) -> None:
+    """Set each translation still empty; one a colleague has written is kept, and
+    none is written for the record's own language."""
+    changed = []
+    for code, texts in versions.items():
+        if code == record.original_language:
+            continue
+        for field, value in texts.items():
+            column = translated_name(field, code)
+            if value and not getattr(record, column):
+                setattr(record, column, value)
+                changed.append(column)
+    if changed:
+        record.save(update_fields=changed)

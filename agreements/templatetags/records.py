@@ -1,0 +1,56 @@
+"""Show a record's text in the page's language, marking the original where there is
+no translation: `{% translated agreement "title" %}`, `{% translated_prose agreement
+"summary" %}`, and `{{ agreement|text:"title" }}` where no markup may go (<title>)."""
+
+from django import template
+from django.template.defaultfilters import linebreaks_filter
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def text(record, field: str):
+    """The plain text in the page's language (translation, else original)."""
+    return record.text(field) if record else ""
+
+
+def _note(shown) -> str:
+    return format_html(' <small class="language-note">({})</small>', shown.note)
+
+
+@register.simple_tag
+def translated(record, field: str):
+    shown = record.text(field)
+    if not shown.is_fallback:
+        return shown  # escaped by the template like any other text
+    return format_html('<span lang="{}">{}</span>{}', shown.language, shown, _note(shown))
+
+
+@register.simple_tag
+def translated_prose(record, field: str, css_class: str = "prose"):
+    """A multi-paragraph text as paragraphs, in its own language's `lang` when it is
+    the original shown in place of a missing translation."""
+    shown = record.text(field)
+    paragraphs = linebreaks_filter(shown, autoescape=True)
+    if not shown.is_fallback:
+        return format_html('<div class="{}">{}</div>', css_class, paragraphs)
+    return format_html(
+        '<div class="{}" lang="{}">{}</div><p class="language-note">({})</p>',
+        css_class,
+        shown.language,
+        paragraphs,
+        shown.note,
+    )
+
+
+@register.filter
+def long_date(value):
+    """A date in prose, as the page's language writes it (config/formats)."""
+    if not value:
+        return ""
+    text = date_format(value, "DATE_FORMAT")
+    # Kazakh writes month names in lower case; Django's catalogue capitalises them.
+    return text.lower() if get_language() == "kk" else text
