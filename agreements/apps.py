@@ -12,5 +12,8 @@ class AgreementsConfig(AppConfig):
 
         from . import dashboard  # noqa: F401 - connects the signals that refresh the counts
         from .exports import register_sqlite_functions
+        from .search import connect_signals
+
+        connect_signals()
 
         connection_created.connect(register_sqlite_functions)

@@ -22,6 +22,7 @@ ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 QUIET_FIELDS = {
     "updated_at", "created_at", "last_reviewed", "slug", "agreement",
     "created_by", "updated_by",  # the trail names who made each change already
+    "search_title", "search_document",  # made from the other fields, not in the history
 }  # fmt: skip
 RELATED_NAMES = {"agency": Agency, "responsible_agency": Agency, "parent": Agency,
                  "signatory": Representative, "area": CooperationArea}  # fmt: skip

@@ -13,6 +13,7 @@ from partners.filters import countries_in_use
 from partners.models import Agency
 
 from .models import Agreement, CooperationArea, Milestone, Party
+from .search import parse
 from .widgets import QuickSelect
 
 SEARCH_MAX_LENGTH = 200
@@ -45,7 +46,11 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Search"),
         method="search",
         max_length=SEARCH_MAX_LENGTH,
-        help_text=_("Reference, title, summary, or a party's name or acronym."),
+        help_text=_(
+            "Every word, in any field and language: title, summary, parties, signatories, "
+            "places, areas, milestones. Use “quotes” for a phrase, -word to leave a word "
+            "out, or for either of two."
+        ),
     )
     area = django_filters.ModelChoiceFilter(
         widget=QuickSelect,
@@ -124,8 +129,12 @@ class AgreementFilter(django_filters.FilterSet):
         form = AgreementFilterForm
         fields = ()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relevance_first(self)
+
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value).with_relevance(value)
 
     def with_agency(self, queryset, name, value):
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), agency=value)))
@@ -142,13 +151,22 @@ class AgreementFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return stable_order(
             super().filter_queryset(queryset),
-            default=["-signed_on"],
+            default=["-relevance", "-signed_on"] if searching(self) else ["-signed_on"],
             nullable={"signed_on", "expires_on"},
             tiebreak=["reference"],
         )
 
 
 class MilestoneFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_(
+            "Every word, in any language: the milestone's title and description, its "
+            "agreement's reference and title."
+        ),
+    )
     agreement = django_filters.CharFilter(
         label=_("Agreement reference"),
         field_name="agreement__reference",
@@ -212,6 +230,13 @@ class MilestoneFilter(django_filters.FilterSet):
         form = MilestoneFilterForm
         fields = ()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relevance_first(self)
+
+    def search(self, queryset, name, value):
+        return queryset.search(value).with_relevance(value)
+
     def only_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
 
@@ -221,10 +246,24 @@ class MilestoneFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return stable_order(
             super().filter_queryset(queryset),
-            default=["due_date"],
+            default=["-relevance", "due_date"] if searching(self) else ["due_date"],
             nullable={"due_date"},
             tiebreak=["pk"],  # (due_date, id) is indexed: the first page needs no sort
         )
+
+
+def searching(filterset) -> bool:
+    """Whether the list is the result of a search (then best matches come first)."""
+    return bool(parse(filterset.data.get("q", "")))
+
+
+def relevance_first(filterset) -> None:
+    """With a search, the sort menu's default is relevance; its other orders stay."""
+    if searching(filterset) and "sort" in filterset.form.fields:
+        filterset.form.fields["sort"].widget.choices = [
+            ("", _("Most relevant first")),
+            *[c for c in filterset.form.fields["sort"].choices if c[0] != ""],
+        ]
 
 
 def stable_order(queryset, *, default, nullable, tiebreak):

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from agreements import search
+from agreements.search import SearchColumns
 from agreements.translated import (
     Translatable,
     TranslatableQuerySet,
-    in_any_language,
     original_language_field,
     translations_of,
 )
@@ -112,6 +113,19 @@ def validate_reference(value: str) -> None:
         )
 
 
+class SearchWord(models.Model):
+    """A word of a public record, for correcting typos in searches (agreements/search.py)."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self):
+        return self.word
+
+
 class ReferenceCounter(models.Model):
     """The last number given out in a year's automatic AGR-<year>-NNNN series."""
 
@@ -192,25 +206,13 @@ class AgreementQuerySet(TranslatableQuerySet):
         return super().untranslated_condition(code) | Exists(milestones)
 
     def search(self, text: str) -> "AgreementQuerySet":
-        """Agreements whose reference, title or summary contains `text`, or that have a
-        party whose name or acronym does (the portal's search and the admin's)."""
-        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
-        if not text:
-            return self
-        # Two id lists, each able to use its own indexes (trigram on PostgreSQL),
-        # rather than one OR over a join that forces a scan of every agreement.
-        by_text = Agreement.objects.filter(
-            Q(reference__icontains=text)
-            | in_any_language("title", "icontains", text)
-            | in_any_language("summary", "icontains", text)
-        ).values("pk")
-        by_party = Party.objects.filter(
-            agency__in=Agency.objects.filter(
-                in_any_language("name", "icontains", text)
-                | in_any_language("acronym", "icontains", text)
-            ).values("pk")
-        ).values("agreement_id")
-        return self.filter(Q(pk__in=by_text) | Q(pk__in=by_party))
+        """Agreements with every word of `text` somewhere in them, in any language
+        (see agreements/search.py): the portal's lists, the site search, the admin
+        and the CSV export all ask this."""
+        return search.matching(self, text)
+
+    def with_relevance(self, text: str) -> "AgreementQuerySet":
+        return search.with_relevance(self, text)
 
 
 class Agreement(Translatable, models.Model):
@@ -321,8 +323,12 @@ class Agreement(Translatable, models.Model):
         related_name="+",
     )
 
+    search_title, search_document = SearchColumns()
+
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[areas], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[areas], excluded_fields=["updated_at", "search_title", "search_document"]
+    )
 
     translated_fields = ("title", "summary", "place_of_signing", "event")
 
@@ -505,28 +511,12 @@ class MilestoneQuerySet(TranslatableQuerySet):
         return self.filter(self.due_within_condition(days, today or timezone.localdate()))
 
     def search(self, text: str) -> "MilestoneQuerySet":
-        """Milestones whose title contains `text`, or whose agreement's reference or
-        title does (the admin's milestone search)."""
-        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
-        if not text:
-            return self
-        # One id list made of two, each served by its own index (trigram on PostgreSQL):
-        # an OR of the two conditions walked the whole table row by row.
-        by_title = (
-            Milestone.objects.filter(in_any_language("title", "icontains", text))
-            .order_by()
-            .values("pk")
-        )
-        by_agreement = (
-            Milestone.objects.filter(
-                agreement__in=Agreement.objects.filter(
-                    Q(reference__icontains=text) | in_any_language("title", "icontains", text)
-                ).values("pk")
-            )
-            .order_by()
-            .values("pk")
-        )
-        return self.filter(pk__in=by_title.union(by_agreement))
+        """Milestones with every word of `text` in their title or description, or in
+        their agreement's reference or title, in any language."""
+        return search.matching(self, text)
+
+    def with_relevance(self, text: str) -> "MilestoneQuerySet":
+        return search.with_relevance(self, text)
 
     def open(self) -> "MilestoneQuerySet":
         return self.exclude(status__in=CLOSED_MILESTONE_STATUSES)
@@ -595,8 +585,12 @@ class Milestone(Translatable, models.Model):
     )
     last_reviewed = models.DateTimeField(_("last reviewed"), auto_now=True)
 
+    search_title, search_document = SearchColumns()
+
     objects = MilestoneQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["last_reviewed"])
+    history = HistoricalRecords(
+        excluded_fields=["last_reviewed", "search_title", "search_document"]
+    )
 
     translated_fields = ("title", "description")
     language_from = "agreement"

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("milestones/", views.MilestoneListView.as_view(), name="milestone_list"),
     path("milestones/export.csv", views.MilestoneExportView.as_view(), name="milestone_export"),
+    path("search/", views.SiteSearchView.as_view(), name="search"),
     path("areas/", views.AreaListView.as_view(), name="area_list"),
     path("areas/<slug:slug>/", views.AreaDetailView.as_view(), name="area_detail"),
 ]

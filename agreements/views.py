@@ -3,14 +3,17 @@ from itertools import groupby
 from django.db.models import F, Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from . import search
 from .changes import agreement_changes
 from .dashboard import HOME_WINDOW_DAYS, areas_with_counts, overview_counts
 from .exports import export_filename, milestone_csv_response
-from .filters import AgreementFilter, MilestoneFilter
+from .filters import SEARCH_MAX_LENGTH, AgreementFilter, MilestoneFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 from .pagination import BothEndsPaginator
 
@@ -42,10 +45,21 @@ class FilteredListView(FilterView):
             return redirect(f"{request.path}?{used.urlencode()}" if used else request.path)
         return super().get(request, *args, **kwargs)
 
+    corrected_query = ""
+    spell_checked = True  # see get_filterset_kwargs
+
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, even to an empty query string, so the default sort and its
         # tiebreak apply on the first visit too.
-        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+        data = self.request.GET
+        typed = data.get("q", "")
+        if typed and self.spell_checked and len(typed) <= SEARCH_MAX_LENGTH:
+            # A search that finds nothing because of a typo shows what a corrected one finds.
+            corrected = search.suggestion(typed, self.get_queryset())
+            if corrected:
+                data = data.copy()
+                data["q"] = self.corrected_query = corrected
+        return {**super().get_filterset_kwargs(filterset_class), "data": data}
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -91,6 +105,14 @@ class FilteredListView(FilterView):
         context["active_filters"] = self.active_filters()
         context["page_message"] = self.page_message
         context["filter_errors"] = not self.filterset.is_valid()
+        # The words searched for, to highlight in each result's snippet.
+        context["corrected_query"] = self.corrected_query
+        context["typed_query"] = self.request.GET.get("q", "")
+        context["search_query"] = (
+            search.parse(self.filterset.form.cleaned_data.get("q") or "")
+            if self.filterset.is_valid()
+            else None
+        )
         return context
 
 
@@ -127,9 +149,12 @@ class AgreementListView(FilteredListView):
     template_name = "agreements/agreement_list.html"
 
     def get_queryset(self):
-        return Agreement.objects.visible_to(self.request.user).prefetch_related(
+        queryset = Agreement.objects.visible_to(self.request.user).prefetch_related(
             parties_with_agencies(), "areas"
         )
+        if self.request.GET.get("q", "").strip():  # snippets may quote a milestone
+            queryset = queryset.prefetch_related("milestones")
+        return queryset
 
 
 MILESTONE_TIMELINE_ORDER = [
@@ -216,6 +241,7 @@ class MilestoneExportView(MilestoneListView):
     """
 
     tidy_address = False  # a file, not an address to share: empty filters do no harm
+    spell_checked = False  # a report holds exactly what was asked for, typos included
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
@@ -274,5 +300,63 @@ class AreaDetailView(DetailView):
             .filter(area=self.object)
             .open()
             .by_due_date()[:10],
+            **kwargs,
+        )
+
+
+SITE_SEARCH_ROWS = 5
+
+
+class SiteSearchView(TemplateView):
+    """One search box for the whole site: agreements, agencies and milestones, each
+    group with its count and a link to the full, filtered list."""
+
+    template_name = "agreements/search.html"
+
+    def get_context_data(self, **kwargs):
+        from partners.models import Agency
+
+        user = self.request.user
+        text = typed = self.request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
+        text = search.suggestion(typed, Agreement.objects.visible_to(user)) or typed
+        query = search.parse(text)
+        groups = []
+        if query:
+            found = {
+                "agreements": Agreement.objects.visible_to(user)
+                .search(text)
+                .with_relevance(text)
+                .prefetch_related(parties_with_agencies(), "milestones")
+                .order_by("-relevance", F("signed_on").desc(nulls_last=True), "reference"),
+                "agencies": Agency.objects.search(text)
+                .with_relevance(text)
+                .order_by("-relevance", "name"),
+                "milestones": Milestone.objects.for_report(user=user)
+                .search(text)
+                .with_relevance(text)
+                .order_by("-relevance", F("due_date").asc(nulls_last=True), "pk"),
+            }
+            lists = {
+                "agreements": "agreements:agreement_list",
+                "agencies": "partners:agency_list",
+                "milestones": "agreements:milestone_list",
+            }
+            for name, rows in found.items():
+                groups.append(
+                    {
+                        "name": name,
+                        "count": rows.count(),
+                        "rows": list(rows[:SITE_SEARCH_ROWS]),
+                        "list_url": f"{reverse(lists[name])}?{urlencode({'q': text})}",
+                    }
+                )
+        return super().get_context_data(
+            q=text,
+            site_search_q=text,
+            corrected_query=text if text != typed else "",
+            typed_query=typed,
+            search_query=query,
+            groups=groups,
+            searched=bool(text.strip()),
             **kwargs,
         )

@@ -2,7 +2,6 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from agreements.translated import in_any_language
 from agreements.widgets import QuickSelect
 
 from .models import Agency
@@ -39,8 +38,4 @@ class AgencyFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            in_any_language("name", "icontains", value)
-            | in_any_language("acronym", "icontains", value)
-            | in_any_language("jurisdiction", "icontains", value)
-        )
+        return queryset.search(value)

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from agreements import search
+from agreements.search import SearchColumns
 from agreements.translated import (
     LANGUAGE_CODES,
     Translatable,
@@ -12,6 +14,16 @@ from agreements.translated import (
     original_language_field,
     translations_of,
 )
+
+
+class AgencyQuerySet(TranslatableQuerySet):
+    def search(self, text: str) -> "AgencyQuerySet":
+        """Agencies with every word of `text` in their names, acronyms, jurisdiction,
+        country or description, in any language."""
+        return search.matching(self, text)
+
+    def with_relevance(self, text: str) -> "AgencyQuerySet":
+        return search.with_relevance(self, text)
 
 
 class Agency(Translatable, models.Model):
@@ -54,9 +66,10 @@ class Agency(Translatable, models.Model):
     description = models.TextField(_("description"), blank=True)
     description_en, description_es, description_ru, description_kk = translations_of(description)
     original_language = original_language_field()
+    search_title, search_document = SearchColumns()
 
-    objects = TranslatableQuerySet.as_manager()
-    history = HistoricalRecords()
+    objects = AgencyQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_title", "search_document"])
 
     translated_fields = ("name", "acronym", "jurisdiction", "description")
     optional_translations = ("acronym",)

@@ -8,9 +8,24 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from agreements.models import Agreement
 from tests.factories import UserFactory
+
+# "Today" for the whole run: tests compute their expected dates when their module is
+# imported, and a run that crosses midnight must not see the portal's today move on.
+RUN_DATE = timezone.localdate()
+_localdate = timezone.localdate
+
+
+def _run_localdate(value=None, timezone=None):
+    if value is None and timezone is None:
+        return RUN_DATE
+    return _localdate(value, timezone)
+
+
+timezone.localdate = _run_localdate
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -286,7 +286,7 @@ def test_milestone_search_finds_by_title_and_by_agreement(client, superuser):
     by_agreement = MilestoneFactory(
         agreement=AgreementFactory(title="Workshop programme with Madrid"), title="Kick-off"
     )
-    MilestoneFactory(title="Exchange of expertise")
+    MilestoneFactory(title="Exchange of expertise", description="Visits of both teams.")
     client.force_login(superuser)
     response = client.get(reverse("admin:agreements_milestone_changelist"), {"q": "WORKSHOP"})
     assert set(response.context["cl"].result_list) == {by_title, by_agreement}

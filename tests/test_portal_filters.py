@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import Agreement, CooperationArea
 from tests.factories import (
@@ -145,7 +146,7 @@ class TestPagination:
 
 
 class TestMilestoneFilters:
-    TODAY = datetime.date.today()
+    TODAY = timezone.localdate()
 
     @pytest.fixture
     def milestones(self, db):

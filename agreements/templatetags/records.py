@@ -8,6 +8,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from agreements.search import snippet
+
 register = template.Library()
 
 
@@ -54,3 +56,26 @@ def long_date(value):
     text = date_format(value, "DATE_FORMAT")
     # Kazakh writes month names in lower case; Django's catalogue capitalises them.
     return text.lower() if get_language() == "kk" else text
+
+
+# What a search result's snippet may quote, in the page's language.
+SNIPPET_FIELDS = {
+    "agreement": ("summary", "place_of_signing", "event"),
+    "agency": ("description", "jurisdiction"),
+    "milestone": ("description",),
+}
+
+
+@register.simple_tag
+def search_snippet(record, query):
+    """A few words of the record around the first word searched for, highlighted."""
+    if not query:
+        return ""
+    texts = [record.text(f) for f in SNIPPET_FIELDS.get(record._meta.model_name, ())]
+    prefetched = getattr(record, "_prefetched_objects_cache", {})
+    for related, field in (("milestones", "title"), ("parties", None)):
+        for row in prefetched.get(related, ()):
+            texts.append(row.text(field) if field else str(row.agency))
+    if record._meta.model_name == "milestone":
+        texts.append(record.agreement.text("title"))
+    return snippet(texts, query)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agreements.models import Agreement, CooperationArea, Milestone, Party
+from agreements.search import refresh_all
 from partners.models import Agency, Representative
 
 COUNTRIES = ["KZ", "ES", "UZ", "KG", "EE", "FR", "DE", "PT", "IT", "TR", "AZ", "GE", "KR", "SG"]
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             agencies = self.create_agencies(options["agencies"])
             party_agencies = self.create_agreements(options["agreements"], agencies)
             self.create_milestones(options["milestones"], party_agencies)
+        # bulk_create sends no signals: the search documents are made here, in batches.
+        refresh_all()
         self.stdout.write(
             f"Created {options['agencies']} agencies, {options['agreements']} agreements, "
             f"{options['milestones']} milestones (seed {options['seed']})."

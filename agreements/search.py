@@ -1,0 +1,517 @@
+"""Search that finds what people type: every word, in any field and any of the four
+languages, whatever its case, accents or word form.
+
+Each agreement, agency and milestone keeps a *search document*: all its words and
+those of the records around it (an agreement's parties, signatories, areas,
+milestones and documents), in every language it is recorded in, folded to lower
+case without accents (`fold`). A query is split into words, phrases, exclusions
+and alternatives (`parse`); each word is reduced to its stem (English, Spanish or
+Russian, by the Snowball stemmers PostgreSQL itself uses) and must begin a word
+of the document. The same rule runs on both databases, so they give the same
+results; on PostgreSQL a trigram GIN index on the document serves it, and the
+same trigrams suggest a correction for a mistyped word.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from django.db import connections, router
+from django.db.models import Case, IntegerField, Q, Value, When
+
+# Words of this length or more get a suggestion when they find nothing (typos).
+TYPO_MIN_LENGTH = 5
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents or punctuation, words separated by single spaces,
+    with a space at both ends so that " word" marks the start of a word."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.findall(r"\w+", letters.casefold())
+    return f" {' '.join(words)} " if words else " "
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(language)
+
+
+def stem(word: str) -> str:
+    """The shortest sensible stem of a folded word: "signing" → "sign", "agreements"
+    → "agreement", "мадрида" → "мадрид". Kazakh has no stemmer: its words are kept
+    whole (the Russian stemmer is not applied to letters only Kazakh has)."""
+    if len(word) < 4 or word.isdigit():
+        return word
+    if re.fullmatch(r"[a-z0-9]+", word):
+        stems = [_stemmer("english").stemWord(word), _stemmer("spanish").stemWord(word)]
+    elif re.fullmatch(r"[а-яё0-9]+", word):
+        stems = [_stemmer("russian").stemWord(word)]
+    else:
+        return word
+    # Never cut a word below four letters: "data" must not become "dat".
+    usable = [s for s in stems if len(s) >= 4 and word.startswith(s)]
+    return min(usable, key=len, default=word)
+
+
+@dataclass
+class Query:
+    """A parsed query: alternatives (`or`), each a list of required terms and of
+    excluded ones. A term is folded text that must begin a word of the document."""
+
+    alternatives: list[tuple[list[str], list[str]]] = field(default_factory=list)
+
+    def __bool__(self):
+        return any(required for required, _excluded in self.alternatives)
+
+    @property
+    def words(self) -> list[str]:
+        """Every required term, for highlighting and ranking."""
+        return [term for required, _excluded in self.alternatives for term in required]
+
+
+TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+# "or" between two alternatives, as each of our languages says it.
+ALTERNATIVE = {"or", "o", "или", "немесе"}
+
+
+def parse(text: str) -> Query:
+    """`"exact phrase"`, `-word` to exclude, `or` between alternatives, as in web
+    search engines. Anything malformed (an unbalanced quote, a lone `-`) is read
+    as plain words, never as an error."""
+    text = (text or "").replace("\x00", " ")
+    for mark in "“”„«»":  # the quotation marks our four languages type
+        text = text.replace(mark, '"')
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    groups: list[list[tuple[str, bool, bool]]] = [[]]
+    for phrase, word in TOKEN.findall(text):
+        if phrase:
+            groups[-1].append((phrase, True, False))
+        elif word.casefold() in ALTERNATIVE:
+            groups.append([])
+        elif word.startswith("-") and len(word) > 1:
+            groups[-1].append((word[1:], False, True))
+        else:
+            groups[-1].append((word, False, False))
+    query = Query()
+    for group in groups:
+        required, excluded = [], []
+        for raw, is_phrase, is_excluded in group:
+            folded = fold(raw).strip()
+            if not folded:
+                continue
+            # A phrase is matched word for word; a word by its stem.
+            terms = [folded] if is_phrase else [stem(word) for word in folded.split()]
+            (excluded if is_excluded else required).extend(terms)
+        if required:
+            query.alternatives.append((required, excluded))
+    return query
+
+
+def SearchColumns():  # noqa: N802 - used like a field class in a model's body
+    """A model's two search columns: the words of its title (which rank first) and
+    every word; kept by this module, never edited, never in the audit history."""
+    from django.db import models
+
+    return (
+        models.TextField(editable=False, default="", db_default=""),
+        models.TextField(editable=False, default="", db_default=""),
+    )
+
+
+def matching(queryset, text: str):
+    """The rows of `queryset` that the query `text` finds; all of them when it has
+    no word to look for."""
+    query = parse(text)
+    return queryset.filter(condition(query)) if query else queryset
+
+
+def with_relevance(queryset, text: str):
+    """Annotate `relevance` (see `relevance`) for ordering the best matches first."""
+    return queryset.annotate(relevance=relevance(parse(text)))
+
+
+def condition(query: Query, column: str = "search_document") -> Q:
+    """Rows whose document satisfies the query."""
+    matched = Q(pk__in=[])
+    for required, excluded in query.alternatives:
+        alternative = Q()
+        for term in required:
+            alternative &= Q(**{f"{column}__contains": f" {term}"})
+        for term in excluded:
+            alternative &= ~Q(**{f"{column}__contains": f" {term}"})
+        matched |= alternative
+    return matched
+
+
+def relevance(query: Query, *, title_column: str = "search_title"):
+    """How many of the query's terms begin a word of the reference or title: a match
+    there outranks one only in a milestone or the summary."""
+    terms = list(dict.fromkeys(query.words))
+    if not terms:
+        return Value(0, output_field=IntegerField())
+    total = None
+    for term in terms:
+        hit = Case(
+            When(**{f"{title_column}__contains": f" {term}"}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        total = hit if total is None else total + hit
+    return total
+
+
+# ---------------------------------------------------------------------------
+# Search documents: built from the records, kept current by the signals below.
+
+BATCH = 500
+
+
+def _languages() -> list[str]:
+    from django.conf import settings
+
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _all_languages(record, *fields: str) -> list[str]:
+    """A record's texts and every translation of them."""
+    texts = []
+    for name in fields:
+        texts.append(getattr(record, name, "") or "")
+        texts.extend(getattr(record, f"{name}_{code}", "") or "" for code in _languages())
+    return texts
+
+
+def _in_every_language(make_text) -> list[str]:
+    from django.utils import translation
+
+    texts = []
+    for code in _languages():
+        with translation.override(code):
+            texts.append(str(make_text()))
+    return texts
+
+
+def _agency_texts(agency) -> list[str]:
+    return [
+        *_all_languages(agency, "name", "acronym", "jurisdiction"),
+        *_in_every_language(lambda: agency.country.name),
+    ]
+
+
+def agreement_document(agreement) -> tuple[str, str]:
+    """(title words, every word) of an agreement, its prefetched relations included."""
+    title = [agreement.reference, *_all_languages(agreement, "title")]
+    texts = [
+        *_all_languages(agreement, "summary", "place_of_signing", "event"),
+        *_in_every_language(agreement.get_kind_display),
+        *_in_every_language(agreement.get_status_display),
+    ]
+    for party in agreement.parties.all():
+        texts += _agency_texts(party.agency)
+        if party.signatory:
+            texts += [party.signatory.full_name, *_all_languages(party.signatory, "position")]
+    for area in agreement.areas.all():
+        texts += _all_languages(area, "name")
+    for milestone in agreement.milestones.all():
+        texts += _all_languages(milestone, "title")
+    for document in agreement.documents.all():
+        texts += _all_languages(document, "title")
+    return fold(" ".join(title)), fold(" ".join(title + texts))
+
+
+def agency_document(agency) -> tuple[str, str]:
+    title = _all_languages(agency, "name", "acronym")
+    texts = [*_agency_texts(agency), *_all_languages(agency, "description")]
+    return fold(" ".join(title)), fold(" ".join(title + texts))
+
+
+def milestone_document(milestone) -> tuple[str, str]:
+    title = _all_languages(milestone, "title")
+    agreement = milestone.agreement
+    texts = [
+        *_all_languages(milestone, "description"),
+        agreement.reference,
+        *_all_languages(agreement, "title"),
+    ]
+    return fold(" ".join(title)), fold(" ".join(title + texts))
+
+
+def _refresh(queryset, build, ids, *, vocabulary=None) -> int:
+    """Rebuild the documents of the rows `ids`, a batch at a time; only the two
+    search columns are written, so an edit saved meanwhile is never overwritten.
+    Words of the rows `vocabulary(row)` accepts join the vocabulary that typos are
+    corrected from (public records only: a suggestion never reveals an internal one)."""
+    ids = sorted(set(ids))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        rows, words = [], set()
+        for row in queryset.filter(pk__in=ids[start : start + BATCH]):
+            title, document = build(row)
+            rows.append((row.pk, title, document))
+            if vocabulary is None or vocabulary(row):
+                words.update(w for w in document.split() if len(w) >= TYPO_MIN_LENGTH - 1)
+        _write(queryset.model, rows)
+        _add_to_vocabulary(words)
+        done += len(rows)
+    return done
+
+
+def _add_to_vocabulary(words) -> None:
+    if not words:
+        return
+    from agreements.models import SearchWord
+
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w[:100]) for w in sorted(words)], ignore_conflicts=True, batch_size=1000
+    )
+
+
+def _write(model, rows) -> None:
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(model._meta.db_table)  # the model's own, not input
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement per batch: a million milestones are rebuilt in minutes.
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor,
+                f"UPDATE {table} AS row SET search_title = new.title, "  # noqa: S608
+                "search_document = new.document FROM (VALUES %s) AS new (id, title, document) "
+                "WHERE row.id = new.id",
+                rows,
+                page_size=BATCH,
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET search_title = %s, search_document = %s WHERE id = %s",  # noqa: S608
+                [(title, document, pk) for pk, title, document in rows],
+            )
+
+
+def refresh_agreements(ids) -> int:
+    from django.db.models import Prefetch
+
+    from agreements.models import Agreement, Party
+
+    queryset = Agreement.objects.prefetch_related(
+        Prefetch("parties", queryset=Party.objects.select_related("agency", "signatory")),
+        "areas",
+        "milestones",
+        "documents",
+    )
+    return _refresh(queryset, agreement_document, ids, vocabulary=_public_agreement)
+
+
+def _public_agreement(agreement) -> bool:
+    return agreement.visibility == agreement.Visibility.PUBLIC
+
+
+def refresh_agencies(ids) -> int:
+    from partners.models import Agency
+
+    return _refresh(Agency.objects.all(), agency_document, ids)
+
+
+def refresh_milestones(ids) -> int:
+    from agreements.models import Milestone
+
+    # Their words are in their agreement's document: the vocabulary has them already.
+    return _refresh(
+        Milestone.objects.select_related("agreement"),
+        milestone_document,
+        ids,
+        vocabulary=lambda milestone: False,
+    )
+
+
+def refresh_all() -> dict[str, int]:
+    """Every document (after a bulk load, or when the recipe above changes)."""
+    from agreements.models import Agreement, Milestone
+    from partners.models import Agency
+
+    return {
+        "agreements": refresh_agreements(Agreement.objects.values_list("pk", flat=True)),
+        "agencies": refresh_agencies(Agency.objects.values_list("pk", flat=True)),
+        "milestones": refresh_milestones(Milestone.objects.values_list("pk", flat=True)),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Keeping documents current: every save or delete through the ORM or the admin
+# rebuilds the documents that contain the changed words.
+
+
+def _on_agreement(instance, **kwargs):
+    if kwargs.get("raw"):  # loading a fixture: `refresh_all` afterwards
+        return
+    refresh_agreements([instance.pk])
+    refresh_milestones(instance.milestones.values_list("pk", flat=True))
+
+
+def _on_agreement_part(instance, **kwargs):
+    # A party, milestone or document link: its agreement's document lists it.
+    if kwargs.get("raw"):
+        return
+    from agreements.models import Agreement
+
+    if Agreement.objects.filter(pk=instance.agreement_id).exists():  # not a cascade
+        refresh_agreements([instance.agreement_id])
+
+
+def _on_milestone_saved(instance, **kwargs):
+    if kwargs.get("raw"):
+        return
+    refresh_milestones([instance.pk])
+    refresh_agreements([instance.agreement_id])
+
+
+def _on_agency(instance, **kwargs):
+    if kwargs.get("raw"):
+        return
+    from agreements.models import Party
+
+    refresh_agencies([instance.pk])
+    refresh_agreements(Party.objects.filter(agency=instance).values_list("agreement_id", flat=True))
+
+
+def _on_representative(instance, **kwargs):
+    if kwargs.get("raw"):
+        return
+    from agreements.models import Party
+
+    refresh_agreements(
+        Party.objects.filter(signatory=instance).values_list("agreement_id", flat=True)
+    )
+
+
+def _on_area(instance, **kwargs):
+    if kwargs.get("raw"):
+        return
+    refresh_agreements(instance.agreements.values_list("pk", flat=True))
+
+
+def _on_areas_changed(instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:  # an area's agreements changed
+        refresh_agreements(pk_set or instance.agreements.values_list("pk", flat=True))
+    else:
+        refresh_agreements([instance.pk])
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
+    from partners.models import Agency, Representative
+
+    uid = "search-documents"
+    post_save.connect(_on_agreement, sender=Agreement, dispatch_uid=f"{uid}-agreement")
+    for model in (Party, DocumentLink):
+        for signal in (post_save, post_delete):
+            signal.connect(_on_agreement_part, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
+    post_save.connect(_on_milestone_saved, sender=Milestone, dispatch_uid=f"{uid}-milestone")
+    post_delete.connect(_on_agreement_part, sender=Milestone, dispatch_uid=f"{uid}-milestone")
+    post_save.connect(_on_agency, sender=Agency, dispatch_uid=f"{uid}-agency")
+    post_save.connect(_on_representative, sender=Representative, dispatch_uid=f"{uid}-person")
+    post_save.connect(_on_area, sender=CooperationArea, dispatch_uid=f"{uid}-area")
+    m2m_changed.connect(_on_areas_changed, sender=Agreement.areas.through, dispatch_uid=uid)
+
+
+# ---------------------------------------------------------------------------
+# Snippets: a few words around the first match, the matched words in <mark>.
+
+SNIPPET_WORDS = 24
+WORD = re.compile(r"\w+")
+
+
+def _matches(word: str, terms: list[str]) -> bool:
+    folded = fold(word).strip()
+    return any(folded.startswith(term) for term in terms)
+
+
+def snippet(texts, query: Query, *, words: int = SNIPPET_WORDS) -> str:
+    """HTML: the first of `texts` with a matched word, cut to about `words` words
+    around it, every matched word in <mark>. Everything else is escaped: a record's
+    text can never bring its own markup in through the highlighter."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    terms = sorted({part for term in query.words for part in term.split()}, key=len)
+    if not terms:
+        return ""
+    for text in texts:
+        if not text:
+            continue
+        spans = [m for m in WORD.finditer(text) if _matches(m.group(), terms)]
+        if not spans:
+            continue
+        all_words = list(WORD.finditer(text))
+        first = next(i for i, m in enumerate(all_words) if m.start() == spans[0].start())
+        start_word = max(first - words // 3, 0)
+        end_word = min(start_word + words, len(all_words))
+        start = all_words[start_word].start() if start_word else 0
+        end = all_words[end_word - 1].end() if end_word < len(all_words) else len(text)
+        html, position = [], start
+        for match in spans:
+            if match.start() < start or match.end() > end:
+                continue
+            html.append(escape(text[position : match.start()]))
+            html.append(f"<mark>{escape(match.group())}</mark>")
+            position = match.end()
+        html.append(escape(text[position:end]))
+        prefix = "… " if start else ""
+        suffix = " …" if end < len(text) else ""
+        return mark_safe(prefix + "".join(html).strip() + suffix)  # noqa: S308 - escaped above
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# Typos (PostgreSQL): when a query finds nothing, each long word that begins no
+# known word is replaced by the closest word of the vocabulary (trigram
+# similarity), and the corrected query is offered if it finds something.
+
+SIMILARITY = 0.3
+
+
+def suggestion(text: str, queryset) -> str | None:
+    """A corrected query that finds rows of `queryset`, when `text` finds none."""
+    from django.db import connections
+
+    if connections[queryset.db].vendor != "postgresql" or not parse(text):
+        return None
+    if matching(queryset, text).exists():
+        return None
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    from agreements.models import SearchWord
+
+    tokens, changed = text.split(), False
+    for index, token in enumerate(tokens):
+        word = fold(token).strip()
+        if len(word) < TYPO_MIN_LENGTH or " " in word or not word.isalpha():
+            continue
+        if SearchWord.objects.filter(word__startswith=stem(word)).exists():
+            continue
+        closest = (
+            SearchWord.objects.filter(word__trigram_similar=word)
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .filter(similarity__gte=SIMILARITY)
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)
+            .first()
+        )
+        if closest:
+            prefix = "-" if token.startswith("-") else ""
+            tokens[index], changed = prefix + closest, True
+    corrected = " ".join(tokens)
+    if changed and matching(queryset, corrected).exists():
+        return corrected
+    return None

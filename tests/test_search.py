@@ -1,0 +1,248 @@
+"""Search finds what people type: every word in any field and language, any case or
+accent, word forms, phrases, exclusions and alternatives; ranked, highlighted,
+visibility first; documents kept current after every kind of edit. Both databases."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from agreements.models import Agreement, Milestone
+from partners.models import Agency
+from tests.factories import (
+    AgencyFactory,
+    AgreementFactory,
+    CooperationAreaFactory,
+    MilestoneFactory,
+    PartyFactory,
+    RepresentativeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FINDS_THE_DEMO = [
+    "NITEC Madrid",
+    "madrid nitec",
+    "Astana Digital Bridge",
+    "Digital Bridge",
+    "Bekmanov",
+    "Argüeso",
+    "argueso",
+    "MADRID",
+    "AI regulation",
+    "GovTech Madrid",
+    "govtech testing platform",
+    "agreements",  # word forms: "agreement"
+    "мадрид",  # lower-case Cyrillic finds "Мадрид"
+    "Мадрида",  # and its other forms
+    "қауымдастығы",  # Kazakh
+    "Consejería digitalización",  # Spanish, accents or not
+    '"digital bridge"',
+    "«Digital Bridge»",
+    "zebra or nitec",
+    "AGR-2025-0001",
+    "Kazakhstan",  # a party's country
+    "Казахстан",  # in Russian
+    "Chairman",  # a signatory's position
+    "testing platform",  # a milestone's title
+    "Astana Times",  # a document's title
+    "Digital Bridge -zebra",
+    '"digital bridge',  # unbalanced quote: plain words
+    "nitec -",  # a lone minus: ignored
+]
+FINDS_NOTHING = ["NITEC zebra", '"bridge digital"', "nitec -madrid", "madrid -astana", "zebra"]
+
+
+def address(name, language="en"):
+    with translation.override(language):
+        return reverse(name)
+
+
+def found(client, text, language="en"):
+    response = client.get(address("agreements:agreement_list", language), {"q": text})
+    assert response.status_code == 200
+    return list(response.context["object_list"])
+
+
+@pytest.mark.parametrize("text", FINDS_THE_DEMO)
+def test_these_find_the_nitec_madrid_agreement(client, demo, text):
+    AgreementFactory(title="Memorandum on postal services", summary="Parcels.")
+    assert found(client, text) == [demo]
+
+
+@pytest.mark.parametrize("text", FINDS_NOTHING)
+def test_these_find_nothing(client, demo, text):
+    assert found(client, text) == []
+
+
+def test_a_search_of_no_words_lists_everything(client, demo):
+    other = AgreementFactory()
+    for text in ["-", '"', "- -", '-""']:
+        assert set(found(client, text)) == {demo, other}
+
+
+def test_a_title_match_outranks_a_summary_match_whatever_the_date(client):
+    in_summary = AgreementFactory(
+        title="Exchange programme",
+        summary="Lighthouse project.",
+        signed_on=datetime.date(2025, 9, 1),
+    )
+    in_title = AgreementFactory(
+        title="Lighthouse cooperation", summary="", signed_on=datetime.date(2020, 1, 1)
+    )
+    assert found(client, "lighthouse") == [in_title, in_summary]
+    # The other orders stay on offer.
+    response = client.get(
+        address("agreements:agreement_list"), {"q": "lighthouse", "sort": "-signed"}
+    )
+    assert list(response.context["object_list"]) == [in_summary, in_title]
+
+
+def test_results_show_a_highlighted_snippet_that_escapes_the_records_text(client):
+    AgreementFactory(summary="<script>alert(1)</script> The zebra crossing pilot <b>x</b>.")
+    page = client.get(address("agreements:agreement_list"), {"q": "zebra"}).content.decode()
+    assert "<mark>zebra</mark>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and "<b>x" not in page
+
+
+def test_anonymous_searches_never_reveal_internal_agreements(client, editor):
+    secret = AgreementFactory(title="Quartermaster plan", visibility=Agreement.Visibility.INTERNAL,
+                              summary="Quartermaster details")  # fmt: skip
+    MilestoneFactory(agreement=secret, title="Quartermaster review")
+    assert found(client, "quartermaster") == []
+    site = client.get(address("agreements:search"), {"q": "quartermaster"}).content.decode()
+    assert "Quartermaster" not in site.split("</form>", 1)[1]
+    assert "0 agreements" in site and "0 milestones" in site
+    milestones = client.get(address("agreements:milestone_list"), {"q": "quartermaster"})
+    assert list(milestones.context["object_list"]) == []
+    # Nor through a corrected typo.
+    assert (
+        "Quartermaster"
+        not in client.get(
+            address("agreements:agreement_list"), {"q": "quartermastor"}
+        ).content.decode()
+    )
+    client.force_login(editor)
+    assert found(client, "quartermaster") == [secret]
+
+
+def test_documents_stay_current_after_each_kind_of_edit(client):
+    agency = AgencyFactory(name="Digital Agency of Ruritania")
+    agreement = PartyFactory(agency=agency).agreement
+    agency.name = "Ruritanian Office for Data"
+    agency.save()  # renamed: its agreements are found by the new name at once
+    assert found(client, "Ruritanian office") == [agreement]
+    assert found(client, "Digital Agency of Ruritania") == []
+
+    milestone = MilestoneFactory(agreement=agreement, title="Blockchain sandbox")
+    assert found(client, "blockchain") == [agreement]
+    milestone.delete()
+    assert found(client, "blockchain") == []
+
+    area = CooperationAreaFactory(name="Quantum networks")
+    agreement.areas.add(area)
+    assert found(client, "quantum") == [agreement]
+    area.name = "Photonic networks"
+    area.save()
+    assert found(client, "photonic") == [agreement] and found(client, "quantum") == []
+    agreement.areas.remove(area)
+    assert found(client, "photonic") == []
+
+    signatory = agreement.parties.get().signatory
+    signatory.position = "Chief Cartographer"
+    signatory.save()
+    assert found(client, "cartographer") == [agreement]
+
+    agreement.title_kk = "Ынтымақтастық туралы келісім"
+    agreement.save()
+    assert found(client, "ынтымақтастық") == [agreement]
+
+
+def test_translations_are_searched_in_any_language(client):
+    agreement = AgreementFactory(title="Data exchange", title_ru="Обмен данными с Мадридом")
+    for language in ["en", "ru", "kk", "es"]:
+        assert found(client, "мадрид", language) == [agreement]
+        assert found(client, "ОБМЕН", language) == [agreement]
+
+
+def test_site_search_groups_agreements_agencies_and_milestones(client, demo):
+    response = client.get(address("agreements:search"), {"q": "madrid"})
+    groups = {g["name"]: g for g in response.context["groups"]}
+    assert groups["agreements"]["count"] == 1
+    assert groups["agencies"]["count"] == 2  # the ministry and the Community of Madrid
+    assert groups["milestones"]["count"] == Milestone.objects.search("madrid").count() == 4
+    assert groups["milestones"]["list_url"].endswith("/milestones/?q=madrid")
+    page = response.content.decode()
+    assert "1 agreement" in page and "2 agencies" in page and "4 milestones" in page
+    assert 'role="search"' in page  # the box in every page's header
+
+
+def test_agency_and_milestone_lists_and_the_csv_export_search_too(client, demo):
+    agencies = client.get(address("partners:agency_list"), {"q": "Consejería"})
+    assert [a.slug for a in agencies.context["object_list"]] == [
+        "madrid-ministry-of-digitalization"
+    ]
+    milestones = client.get(address("agreements:milestone_list"), {"q": "big data"})
+    assert [m.title for m in milestones.context["object_list"]] == [
+        "Joint research in artificial intelligence and big data"
+    ]
+    export = client.get(address("agreements:milestone_export"), {"q": "big data"})
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert len(rows) == 2 and "big data" in rows[1]
+
+
+def test_a_typo_is_corrected_on_postgresql(client, demo):
+    response = client.get(address("agreements:agreement_list"), {"q": "cibersecurity"})
+    if connection.vendor == "postgresql":
+        assert list(response.context["object_list"]) == [demo]
+        assert response.context["corrected_query"] == "cybersecurity"
+        assert "Showing results for “cybersecurity”" in response.content.decode()
+        assert found(client, "Bekmanof") == [demo]
+    else:  # SQLite: no typo tolerance (see the README), and nothing pretends otherwise
+        assert list(response.context["object_list"]) == []
+        assert response.context["corrected_query"] == ""
+
+
+def test_rebuild_search_makes_every_document(db, demo):
+    Agreement.objects.update(search_document="", search_title="")
+    Agency.objects.update(search_document="")
+    out = io.StringIO()
+    call_command("rebuild_search", stdout=out)
+    assert "1 agreements" in out.getvalue()
+    assert Agreement.objects.search("Bekmanov").get() == demo
+    assert Agency.objects.search("NITEC").exists()
+
+
+def test_a_bulk_load_gets_its_documents(db):
+    call_command("seed_sample", agencies=3, agreements=5, milestones=10, stdout=io.StringIO())
+    assert Agreement.objects.search("synthetic").count() == 5
+    assert Milestone.objects.search("synthetic milestone").count() == 10
+
+
+def test_query_count_of_a_search_does_not_grow_with_rows(client):
+    def queries(path, params):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(path, params).status_code == 200
+        return len(context.captured_queries)
+
+    def add(n):
+        for _ in range(n):
+            agreement = PartyFactory(signatory=RepresentativeFactory()).agreement
+            MilestoneFactory(agreement=agreement, title="Pilot of shared services")
+
+    pages = [
+        (address("agreements:agreement_list"), {"q": "pilot shared"}),
+        (address("agreements:milestone_list"), {"q": "pilot"}),
+        (address("partners:agency_list"), {"q": "agency"}),
+        (address("agreements:search"), {"q": "pilot"}),
+    ]
+    add(2)
+    few = [queries(*page) for page in pages]
+    add(25)
+    assert [queries(*page) for page in pages] == few
