@@ -195,6 +195,9 @@ def test_agency_and_milestone_lists_and_the_csv_export_search_too(client, demo):
     export = client.get(address("agreements:milestone_export"), {"q": "big data"})
     rows = b"".join(export.streaming_content).decode().splitlines()
     assert len(rows) == 2 and "big data" in rows[1]
+    out = io.StringIO()
+    call_command("export_milestones", search="big data", stdout=out)
+    assert out.getvalue().count("\n") == 2 and "big data" in out.getvalue()
 
 
 def test_a_typo_is_corrected_on_postgresql(client, demo):

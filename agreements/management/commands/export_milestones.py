@@ -22,6 +22,7 @@ from agreements.models import Milestone
 
 # (option, filter field) pairs; options take the page's values, e.g. --area govtech.
 FILTER_OPTIONS = [
+    ("search", "q"),
     ("agreement", "agreement"),
     ("agency", "agency"),
     ("area", "area"),
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
+        parser.add_argument("--search", help='words to find, as in the search box: "big data"')
         parser.add_argument("--agreement", help="agreement reference, e.g. AGR-2025-0001")
         parser.add_argument("--agency", help="responsible agency's slug")
         parser.add_argument("--area", help="cooperation area's slug, e.g. govtech")
