@@ -407,6 +407,17 @@ class TranslatedFieldsAdmin:
             fieldsets.append((capfirst(IN_LANGUAGE[code]), options))
         return fieldsets
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:  # say which language the main fields are written in
+            note = _("Written in the original language: %(language)s.") % {
+                "language": LANGUAGE_NAMES.get(obj.original_language, obj.original_language)
+            }
+            for name in self.model.translated_fields:
+                if field := form.base_fields.get(name):
+                    field.help_text = f"{field.help_text} {note}".strip()
+        return form
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         language = db_field.name.rpartition("_")[2]

@@ -397,6 +397,15 @@ def _on_area(instance, **kwargs):
     refresh_agreements(instance.agreements.values_list("pk", flat=True))
 
 
+def _before_area_deleted(instance, **kwargs):
+    # Its links to agreements go with it, silently (no m2m signal): remember whose.
+    instance._agreements_before_delete = list(instance.agreements.values_list("pk", flat=True))
+
+
+def _on_area_deleted(instance, **kwargs):
+    refresh_agreements(getattr(instance, "_agreements_before_delete", []))
+
+
 def _on_areas_changed(instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
@@ -407,7 +416,7 @@ def _on_areas_changed(instance, action, reverse, pk_set, **kwargs):
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
     from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
     from partners.models import Agency, Representative
@@ -422,6 +431,8 @@ def connect_signals() -> None:
     post_save.connect(_on_agency, sender=Agency, dispatch_uid=f"{uid}-agency")
     post_save.connect(_on_representative, sender=Representative, dispatch_uid=f"{uid}-person")
     post_save.connect(_on_area, sender=CooperationArea, dispatch_uid=f"{uid}-area")
+    pre_delete.connect(_before_area_deleted, sender=CooperationArea, dispatch_uid=f"{uid}-area")
+    post_delete.connect(_on_area_deleted, sender=CooperationArea, dispatch_uid=f"{uid}-area")
     m2m_changed.connect(_on_areas_changed, sender=Agreement.areas.through, dispatch_uid=uid)
 
 

@@ -62,7 +62,7 @@ def pages():
         ("search: one common word", "/agreements/?q=govtech"),
         ("search: two words", "/agreements/?q=cybersecurity+agency"),
         ("search: a rare word", "/agreements/?q=0099999"),
-        ("search: a phrase", '/agreements/?q=%22data+management%22'),
+        ("search: a phrase", "/agreements/?q=%22data+management%22"),
         ("search: a typo", "/agreements/?q=cybersecurty"),
         ("search: milestones", "/milestones/?q=synthetic+milestone+0000042"),
         ("search: site-wide", "/search/?q=govtech"),

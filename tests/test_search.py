@@ -153,6 +153,9 @@ def test_documents_stay_current_after_each_kind_of_edit(client):
     assert found(client, "photonic") == [agreement] and found(client, "quantum") == []
     agreement.areas.remove(area)
     assert found(client, "photonic") == []
+    agreement.areas.add(area)
+    area.delete()  # its links go with it, without an m2m signal
+    assert found(client, "photonic") == []
 
     signatory = agreement.parties.get().signatory
     signatory.position = "Chief Cartographer"
