@@ -12,7 +12,8 @@ PORT=${BENCH_PORT:-8077}
 DURATION=${BENCH_DURATION:-30s}
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    # A fresh machine may have no package lists yet.
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
   else
     echo "wrk is not installed (Debian package wrk): load test skipped" >&2
     exit 0
