@@ -252,3 +252,17 @@ def test_query_count_of_a_search_does_not_grow_with_rows(client):
     few = [queries(*page) for page in pages]
     add(25)
     assert [queries(*page) for page in pages] == few
+
+
+def test_the_admin_searches_the_same_way(client, superuser, demo):
+    client.force_login(superuser)
+    for name, text, expected in [
+        ("admin:partners_agency_changelist", "consejeria", {"madrid-ministry-of-digitalization"}),
+        ("admin:agreements_agreement_changelist", "bekmanov astana", {demo.slug}),
+    ]:
+        response = client.get(address(name), {"q": text})
+        assert {row.slug for row in response.context["cl"].result_list} == expected
+    milestones = client.get(address("admin:agreements_milestone_changelist"), {"q": "big data"})
+    assert [m.pk for m in milestones.context["cl"].result_list] == list(
+        Milestone.objects.search("big data").values_list("pk", flat=True)
+    )
