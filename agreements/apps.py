@@ -9,11 +9,14 @@ class AgreementsConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from . import dashboard  # noqa: F401 - connects the signals that refresh the counts
         from .exports import register_sqlite_functions
-        from .search import connect_signals
+        from .search import build_missing_documents, connect_signals
 
         connect_signals()
+        # Once every app is migrated, so the models and the tables agree.
+        post_migrate.connect(build_missing_documents, sender=self, dispatch_uid="search-documents")
 
         connection_created.connect(register_sqlite_functions)

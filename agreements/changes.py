@@ -77,9 +77,7 @@ class _Formatter:
         self.names = {
             model: {
                 obj.pk: str(obj)
-                for obj in model.objects.select_related(*language_source(model)).filter(
-                    pk__in=ids
-                )
+                for obj in model.objects.select_related(*language_source(model)).filter(pk__in=ids)
             }
             for model, ids in wanted.items()
         }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 
 # Words of this length or more get a suggestion when they find nothing (typos).
@@ -39,14 +39,20 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(language)
 
 
-def stem(word: str) -> str:
-    """The shortest sensible stem of a folded word: "signing" → "sign", "agreements"
-    → "agreement", "мадрида" → "мадрид". Kazakh has no stemmer: its words are kept
-    whole (the Russian stemmer is not applied to letters only Kazakh has)."""
+def stem(word: str, *, accented: bool = False) -> str:
+    """The stem a folded word must begin with: "signing" → "sign", "agreements" →
+    "agreement", "ministries" → "ministr", "мадрида" → "мадрид", "regulación" →
+    "regul". The Spanish stemmer only for words typed with Spanish letters (it
+    over-cuts English ones: "fifteen" → "fift"); Kazakh words are kept whole."""
     if len(word) < 4 or word.isdigit():
         return word
     if re.fullmatch(r"[a-z0-9]+", word):
-        stems = [_stemmer("english").stemWord(word), _stemmer("spanish").stemWord(word)]
+        stems = [_stemmer("english").stemWord(word)]
+        if accented:
+            stems.append(_stemmer("spanish").stemWord(word))
+        # English stems turn a final y into i ("ministry" → "ministri"): drop it, so
+        # that the stem begins both "ministry" and "ministries".
+        stems = [s[:-1] if s.endswith("i") else s for s in stems]
     elif re.fullmatch(r"[а-яё0-9]+", word):
         stems = [_stemmer("russian").stemWord(word)]
     else:
@@ -64,7 +70,7 @@ class Query:
     alternatives: list[tuple[list[str], list[str]]] = field(default_factory=list)
 
     def __bool__(self):
-        return any(required for required, _excluded in self.alternatives)
+        return bool(self.alternatives)
 
     @property
     def words(self) -> list[str]:
@@ -72,7 +78,8 @@ class Query:
         return [term for required, _excluded in self.alternatives for term in required]
 
 
-TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+# A phrase (possibly excluded: -"…") or a word.
+TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 # "or" between two alternatives, as each of our languages says it.
 ALTERNATIVE = {"or", "o", "или", "немесе"}
 
@@ -87,9 +94,9 @@ def parse(text: str) -> Query:
     if text.count('"') % 2:
         text = text.replace('"', " ")
     groups: list[list[tuple[str, bool, bool]]] = [[]]
-    for phrase, word in TOKEN.findall(text):
+    for minus, phrase, word in TOKEN.findall(text):
         if phrase:
-            groups[-1].append((phrase, True, False))
+            groups[-1].append((phrase, True, bool(minus)))
         elif word.casefold() in ALTERNATIVE:
             groups.append([])
         elif word.startswith("-") and len(word) > 1:
@@ -103,10 +110,13 @@ def parse(text: str) -> Query:
             folded = fold(raw).strip()
             if not folded:
                 continue
-            # A phrase is matched word for word; a word by its stem.
-            terms = [folded] if is_phrase else [stem(word) for word in folded.split()]
+            if is_phrase:  # whole words, in this order: " digital bridge "
+                terms = [f"{folded} "]
+            else:  # each word by its stem: " sign" begins "signed" and "signing"
+                accented = any(not c.isascii() and "LATIN" in unicodedata.name(c, "") for c in raw)
+                terms = [stem(word, accented=accented) for word in folded.split()]
             (excluded if is_excluded else required).extend(terms)
-        if required:
+        if required or excluded:  # "-word" alone: everything but the records with it
             query.alternatives.append((required, excluded))
     return query
 
@@ -168,6 +178,9 @@ def relevance(query: Query, *, title_column: str = "search_title"):
 # Search documents: built from the records, kept current by the signals below.
 
 BATCH = 500
+# Between two texts of a document, so that a phrase never spans two fields
+# ("Astana" then "Forum…"): "_" survives folding as a word of its own.
+FIELD_BREAK = " _ "
 
 
 def _languages() -> list[str]:
@@ -220,13 +233,13 @@ def agreement_document(agreement) -> tuple[str, str]:
         texts += _all_languages(milestone, "title")
     for document in agreement.documents.all():
         texts += _all_languages(document, "title")
-    return fold(" ".join(title)), fold(" ".join(title + texts))
+    return fold(FIELD_BREAK.join(title)), fold(FIELD_BREAK.join(title + texts))
 
 
 def agency_document(agency) -> tuple[str, str]:
     title = _all_languages(agency, "name", "acronym")
     texts = [*_agency_texts(agency), *_all_languages(agency, "description")]
-    return fold(" ".join(title)), fold(" ".join(title + texts))
+    return fold(FIELD_BREAK.join(title)), fold(FIELD_BREAK.join(title + texts))
 
 
 def milestone_document(milestone) -> tuple[str, str]:
@@ -237,7 +250,7 @@ def milestone_document(milestone) -> tuple[str, str]:
         agreement.reference,
         *_all_languages(agreement, "title"),
     ]
-    return fold(" ".join(title)), fold(" ".join(title + texts))
+    return fold(FIELD_BREAK.join(title)), fold(FIELD_BREAK.join(title + texts))
 
 
 def _refresh(queryset, build, ids, *, vocabulary=None) -> int:
@@ -322,13 +335,24 @@ def refresh_agencies(ids) -> int:
 def refresh_milestones(ids) -> int:
     from agreements.models import Milestone
 
-    # Their words are in their agreement's document: the vocabulary has them already.
+    # Their titles are in their agreement's document, so in the vocabulary already.
     return _refresh(
         Milestone.objects.select_related("agreement"),
         milestone_document,
         ids,
         vocabulary=lambda milestone: False,
     )
+
+
+def build_missing_documents(**kwargs) -> None:
+    """After `migrate`: the documents of records saved before search existed (or
+    loaded without signals). A document is never empty once built."""
+    from agreements.models import Agreement, Milestone
+    from partners.models import Agency
+
+    refresh_agreements(Agreement.objects.filter(search_document="").values_list("pk", flat=True))
+    refresh_agencies(Agency.objects.filter(search_document="").values_list("pk", flat=True))
+    refresh_milestones(Milestone.objects.filter(search_document="").values_list("pk", flat=True))
 
 
 def refresh_all() -> dict[str, int]:
@@ -345,31 +369,107 @@ def refresh_all() -> dict[str, int]:
 
 # ---------------------------------------------------------------------------
 # Keeping documents current: every save or delete through the ORM or the admin
-# rebuilds the documents that contain the changed words.
+# marks the documents that contain the changed words; they are rebuilt once, when
+# the transaction commits, each with its row locked and from what is committed by
+# then. Two editors saving milestones of one agreement at the same moment thus
+# cannot leave its document with only one of the changes, an admin save with ten
+# inline rows rebuilds it once, and the editing transaction never waits on a
+# document row another editor holds (no deadlock). Outside a transaction (a
+# shell, a script) the rebuild is immediate.
+
+REFRESH = {
+    "agreements": lambda ids: refresh_agreements(ids),
+    "agencies": lambda ids: refresh_agencies(ids),
+    "milestones": lambda ids: refresh_milestones(ids),
+}
+
+
+def rebuild(kind: str, ids, *, using: str = "default") -> None:
+    """Rebuild these documents when the current transaction commits (now, outside one)."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        _rebuild_locked({kind: ids}, using)
+        return
+    pending = _pending(connection, using)
+    pending[kind] |= ids
+
+
+def _pending(connection, using) -> dict[str, set]:
+    """This transaction's marked documents (a rolled-back transaction's are dropped
+    with the commit hook that would have rebuilt them)."""
+    pending = getattr(connection, "_search_pending", None)
+    hook = getattr(connection, "_search_hook", None)
+    if pending is None or not any(
+        func is hook for _sids, func, _robust in connection.run_on_commit
+    ):
+        pending = {kind: set() for kind in REFRESH}
+
+        def hook():
+            connection._search_pending = None
+            _rebuild_locked(pending, using)
+
+        connection._search_pending, connection._search_hook = pending, hook
+        # robust: a failed rebuild is logged, never turned into an error for a save
+        # that has already committed (`rebuild_search` repairs it).
+        transaction.on_commit(hook, using=using, robust=True)
+    return pending
+
+
+def _rebuild_locked(pending: dict[str, set], using: str) -> None:
+    from agreements.models import Agreement, Milestone
+    from partners.models import Agency
+
+    models = {"agreements": Agreement, "agencies": Agency, "milestones": Milestone}
+    for kind, ids in pending.items():
+        if not ids:
+            continue
+        with transaction.atomic(using=using):
+            # In id order, so that two rebuilds never wait on each other in a circle.
+            present = list(
+                models[kind]
+                .objects.using(using)
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            REFRESH[kind](present)
+
+
+def _agreement_of(instance) -> set:
+    """The agreement a party, milestone or document link belongs to, and the one it
+    belonged to before this save (it may have been moved to another)."""
+    return {instance.agreement_id, getattr(instance, "_search_previous_agreement", None)}
+
+
+def _before_part_saved(sender, instance, **kwargs):
+    if instance.pk and not kwargs.get("raw"):
+        instance._search_previous_agreement = (
+            sender.objects.filter(pk=instance.pk).values_list("agreement_id", flat=True).first()
+        )
 
 
 def _on_agreement(instance, **kwargs):
-    if kwargs.get("raw"):  # loading a fixture: `refresh_all` afterwards
+    if kwargs.get("raw"):  # loading a fixture: `rebuild_search` afterwards
         return
-    refresh_agreements([instance.pk])
-    refresh_milestones(instance.milestones.values_list("pk", flat=True))
+    rebuild("agreements", [instance.pk])
+    # A milestone's document carries its agreement's reference and title.
+    rebuild("milestones", instance.milestones.values_list("pk", flat=True))
 
 
 def _on_agreement_part(instance, **kwargs):
     # A party, milestone or document link: its agreement's document lists it.
-    if kwargs.get("raw"):
-        return
-    from agreements.models import Agreement
-
-    if Agreement.objects.filter(pk=instance.agreement_id).exists():  # not a cascade
-        refresh_agreements([instance.agreement_id])
+    if not kwargs.get("raw"):
+        rebuild("agreements", _agreement_of(instance))
 
 
 def _on_milestone_saved(instance, **kwargs):
-    if kwargs.get("raw"):
-        return
-    refresh_milestones([instance.pk])
-    refresh_agreements([instance.agreement_id])
+    if not kwargs.get("raw"):
+        rebuild("milestones", [instance.pk])
+        rebuild("agreements", _agreement_of(instance))
 
 
 def _on_agency(instance, **kwargs):
@@ -377,8 +477,10 @@ def _on_agency(instance, **kwargs):
         return
     from agreements.models import Party
 
-    refresh_agencies([instance.pk])
-    refresh_agreements(Party.objects.filter(agency=instance).values_list("agreement_id", flat=True))
+    rebuild("agencies", [instance.pk])
+    rebuild(
+        "agreements", Party.objects.filter(agency=instance).values_list("agreement_id", flat=True)
+    )
 
 
 def _on_representative(instance, **kwargs):
@@ -386,48 +488,51 @@ def _on_representative(instance, **kwargs):
         return
     from agreements.models import Party
 
-    refresh_agreements(
-        Party.objects.filter(signatory=instance).values_list("agreement_id", flat=True)
+    rebuild(
+        "agreements",
+        Party.objects.filter(signatory=instance).values_list("agreement_id", flat=True),
     )
 
 
 def _on_area(instance, **kwargs):
-    if kwargs.get("raw"):
-        return
-    refresh_agreements(instance.agreements.values_list("pk", flat=True))
+    if not kwargs.get("raw"):
+        rebuild("agreements", instance.agreements.values_list("pk", flat=True))
 
 
 def _before_area_deleted(instance, **kwargs):
     # Its links to agreements go with it, silently (no m2m signal): remember whose.
-    instance._agreements_before_delete = list(instance.agreements.values_list("pk", flat=True))
+    instance._search_agreements = list(instance.agreements.values_list("pk", flat=True))
 
 
 def _on_area_deleted(instance, **kwargs):
-    refresh_agreements(getattr(instance, "_agreements_before_delete", []))
+    rebuild("agreements", getattr(instance, "_search_agreements", ()))
 
 
 def _on_areas_changed(instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
     if reverse:  # an area's agreements changed
-        refresh_agreements(pk_set or instance.agreements.values_list("pk", flat=True))
+        rebuild("agreements", pk_set or ())
     else:
-        refresh_agreements([instance.pk])
+        rebuild("agreements", [instance.pk])
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
     from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
     from partners.models import Agency, Representative
 
     uid = "search-documents"
     post_save.connect(_on_agreement, sender=Agreement, dispatch_uid=f"{uid}-agreement")
+    for model in (Party, DocumentLink, Milestone):
+        pre_save.connect(_before_part_saved, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
+        post_delete.connect(
+            _on_agreement_part, sender=model, dispatch_uid=f"{uid}-{model.__name__}"
+        )
     for model in (Party, DocumentLink):
-        for signal in (post_save, post_delete):
-            signal.connect(_on_agreement_part, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
+        post_save.connect(_on_agreement_part, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
     post_save.connect(_on_milestone_saved, sender=Milestone, dispatch_uid=f"{uid}-milestone")
-    post_delete.connect(_on_agreement_part, sender=Milestone, dispatch_uid=f"{uid}-milestone")
     post_save.connect(_on_agency, sender=Agency, dispatch_uid=f"{uid}-agency")
     post_save.connect(_on_representative, sender=Representative, dispatch_uid=f"{uid}-person")
     post_save.connect(_on_area, sender=CooperationArea, dispatch_uid=f"{uid}-area")
@@ -519,7 +624,9 @@ def suggestion(text: str, queryset) -> str | None:
             .values_list("word", flat=True)
             .first()
         )
-        if closest:
+        # Only a word that a record this visitor may see contains: the vocabulary
+        # can hold words of records made internal since, which must never show.
+        if closest and matching(queryset, closest).exists():
             prefix = "-" if token.startswith("-") else ""
             tokens[index], changed = prefix + closest, True
     corrected = " ".join(tokens)

@@ -118,6 +118,8 @@ class Translatable:
     def text(self, field: str, language: str | None = None) -> Text:
         language = language or current_language()
         original = getattr(self, field)
+        if not original:  # nothing to show in any language: no need to learn which
+            return Text("", language=language, is_fallback=False)
         if language != self.original_language:
             translation = getattr(self, translated_name(field, language), "")
             if translation:
@@ -125,8 +127,7 @@ class Translatable:
         return Text(
             original,
             language=self.original_language,
-            # An empty original needs no marker: there is nothing in another language.
-            is_fallback=bool(original) and language != self.original_language,
+            is_fallback=language != self.original_language,
         )
 
     def missing_translations(self) -> list[str]:

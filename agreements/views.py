@@ -16,6 +16,13 @@ from .exports import export_filename, milestone_csv_response
 from .filters import SEARCH_MAX_LENGTH, AgreementFilter, MilestoneFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 from .pagination import BothEndsPaginator
+from .translated import translation_columns
+
+
+def milestone_titles():
+    """Each agreement's milestone titles, all a search snippet may quote of them."""
+    columns = ["agreement_id", "title", *translation_columns("title")]
+    return Prefetch("milestones", queryset=Milestone.objects.only(*columns))
 
 
 def parties_with_agencies():
@@ -153,7 +160,7 @@ class AgreementListView(FilteredListView):
             parties_with_agencies(), "areas"
         )
         if self.request.GET.get("q", "").strip():  # snippets may quote a milestone
-            queryset = queryset.prefetch_related("milestones")
+            queryset = queryset.prefetch_related(milestone_titles())
         return queryset
 
 
@@ -314,11 +321,31 @@ class SiteSearchView(TemplateView):
     template_name = "agreements/search.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        typed = self.request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
+        groups = self.groups(typed)
+        text = typed
+        if groups and not any(group["count"] for group in groups):
+            # Nothing anywhere: perhaps a typo (PostgreSQL).
+            corrected = search.suggestion(typed, Agreement.objects.visible_to(user))
+            if corrected:
+                text, groups = corrected, self.groups(corrected)
+        query = search.parse(text)
+        return super().get_context_data(
+            q=text,
+            site_search_q=text,
+            corrected_query=text if text != typed else "",
+            typed_query=typed,
+            search_query=query,
+            groups=groups,
+            searched=bool(typed.strip()),
+            **kwargs,
+        )
+
+    def groups(self, text: str) -> list[dict]:
         from partners.models import Agency
 
         user = self.request.user
-        text = typed = self.request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
-        text = search.suggestion(typed, Agreement.objects.visible_to(user)) or typed
         query = search.parse(text)
         groups = []
         if query:
@@ -326,7 +353,7 @@ class SiteSearchView(TemplateView):
                 "agreements": Agreement.objects.visible_to(user)
                 .search(text)
                 .with_relevance(text)
-                .prefetch_related(parties_with_agencies(), "milestones")
+                .prefetch_related(parties_with_agencies(), milestone_titles())
                 .order_by("-relevance", F("signed_on").desc(nulls_last=True), "reference"),
                 "agencies": Agency.objects.search(text)
                 .with_relevance(text)
@@ -350,13 +377,4 @@ class SiteSearchView(TemplateView):
                         "list_url": f"{reverse(lists[name])}?{urlencode({'q': text})}",
                     }
                 )
-        return super().get_context_data(
-            q=text,
-            site_search_q=text,
-            corrected_query=text if text != typed else "",
-            typed_query=typed,
-            search_query=query,
-            groups=groups,
-            searched=bool(text.strip()),
-            **kwargs,
-        )
+        return groups

@@ -70,3 +70,7 @@ class RepresentativeAdmin(TranslatedFieldsAdmin, RecordAdmin):
     list_select_related = ["agency"]
     search_fields = ["full_name", "position", "agency__name", "agency__acronym"]
     autocomplete_fields = ["agency"]
+
+    def get_queryset(self, request):
+        # A position is shown in its agency's language: the agency comes with it.
+        return super().get_queryset(request).select_related("agency")

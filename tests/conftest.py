@@ -71,3 +71,33 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if database["ENGINE"] == "django.db.backends.sqlite3":
         name = Path(tempfile.gettempdir()) / f"accords-test-{os.getpid()}.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(autouse=True)
+def english_to_start_with():
+    """Each test starts in English: a request in another language leaves that language
+    active in the thread, and the next test's reverse() and messages would follow it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def search_documents_at_once(request, monkeypatch):
+    """Tests run inside a transaction that never commits, so the search documents that
+    a commit would rebuild (agreements/search.py) are rebuilt at once instead. Tests
+    marked transaction=True keep the real behaviour, rebuilt at commit."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return
+    from agreements import search
+
+    monkeypatch.setattr(
+        search,
+        "rebuild",
+        lambda kind, ids, using="default": search._rebuild_locked(
+            {kind: {pk for pk in ids if pk is not None}}, using
+        ),
+    )

@@ -51,7 +51,7 @@ def page(browser):
 def test_visitor_finds_the_madrid_agreement_by_search_and_area(page, live_server, demo):
     AgreementFactory(title="Unrelated memorandum on postal services")
     page.goto(live_server.url + "/agreements/")
-    page.get_by_label("Search").fill("Madrid")
+    page.get_by_label("Search", exact=True).fill("Madrid")
     page.get_by_label("Cooperation area").select_option(label="GovTech")
     page.get_by_role("button", name="Apply").click()
 

@@ -4,10 +4,12 @@ visibility first; documents kept current after every kind of edit. Both database
 
 import datetime
 import io
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -266,3 +268,69 @@ def test_the_admin_searches_the_same_way(client, superuser, demo):
     assert [m.pk for m in milestones.context["cl"].result_list] == list(
         Milestone.objects.search("big data").values_list("pk", flat=True)
     )
+
+
+def test_a_moved_milestone_leaves_its_old_agreements_document(client):
+    first, second = AgreementFactory(), AgreementFactory()
+    milestone = MilestoneFactory(agreement=first, title="Walrus census")
+    milestone.agreement = second
+    milestone.save()
+    assert found(client, "walrus") == [second]
+
+
+def test_a_suggestion_never_offers_a_word_only_an_internal_record_has(client, editor):
+    # The vocabulary keeps the words of an agreement made internal since.
+    agreement = AgreementFactory(title="Codenamewhiskey pipeline deal")
+    agreement.visibility = Agreement.Visibility.INTERNAL
+    agreement.save()
+    AgreementFactory(title="Energy transition plan")
+    page = client.get(address("agreements:search"), {"q": "codenamewhiskee or energyy"})
+    assert "codenamewhiskey" not in page.content.decode().lower()
+    if connection.vendor == "postgresql":  # the visible word is still corrected
+        assert page.context["corrected_query"] == "codenamewhiskee or energy"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_documents_are_rebuilt_when_the_transaction_commits_and_not_on_rollback(client):
+    agreement = AgreementFactory(title="Harbour logistics")
+    with transaction.atomic():
+        MilestoneFactory(agreement=agreement, title="Lighthouse survey")
+        MilestoneFactory(agreement=agreement, title="Tugboat tender")
+    assert found(client, "lighthouse tugboat") == [agreement]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        MilestoneFactory(agreement=agreement, title="Icebreaker order")
+        raise RuntimeError("cancelled")
+    assert found(client, "icebreaker") == []
+    with transaction.atomic():  # the next transaction is not confused by the rolled-back one
+        MilestoneFactory(agreement=agreement, title="Dredging works")
+    assert found(client, "dredging") == [agreement]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_changing_one_agreements_milestones_at_once_are_both_found(client):
+    agreement = AgreementFactory(title="Port modernisation")
+    milestones = [MilestoneFactory(agreement=agreement, title=f"Step {i}") for i in range(2)]
+    words = ["Albatross", "Cormorant"]
+    start = threading.Barrier(2)
+    errors = []
+
+    def edit(i):
+        try:
+            start.wait(timeout=10)  # (SQLite lets one writing transaction in at a time)
+            with transaction.atomic():
+                milestone = Milestone.objects.get(pk=milestones[i].pk)
+                milestone.title = f"{words[i]} berth"
+                milestone.save()
+                time.sleep(0.3)  # both transactions open at once, as with slow clients
+        except Exception as error:  # noqa: BLE001 - asserted below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert found(client, "albatross cormorant") == [agreement]

@@ -1,10 +1,10 @@
-"""Trigram indexes on the search documents (PostgreSQL), then the documents of the
-records already there.
+"""Trigram indexes on the search documents (PostgreSQL).
 
-The indexes are built CONCURRENTLY, outside a transaction, so that editors keep
-saving while they are made on a table of a million milestones; the documents are
-written a batch at a time for the same reason. `manage.py rebuild_search` does
-the second part again whenever the documents' recipe changes.
+Built CONCURRENTLY, outside a transaction, so that editors keep saving while they
+are made on a table of a million milestones. The documents of the records already
+there are written after `migrate`, by the current code (agreements/apps.py,
+`build_missing_documents`), not here: a migration that ran today's models would
+break once a later migration adds a column.
 """
 
 from django.db import migrations
@@ -20,6 +20,16 @@ INDEXES = {
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for name, (table, column) in INDEXES.items():
+            # A CONCURRENTLY build that failed half-way leaves an invalid index that
+            # IF NOT EXISTS would keep for ever: drop it and build again.
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid "
+                    "WHERE relname = %s AND NOT indisvalid",
+                    [name],
+                )
+                if cursor.fetchone():
+                    schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
             schema_editor.execute(
                 f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" '
                 f'USING gin ("{column}" gin_trgm_ops)'
@@ -32,16 +42,6 @@ def drop_indexes(apps, schema_editor):
             schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
 
 
-def build_documents(apps, schema_editor):
-    Agreement = apps.get_model("agreements", "Agreement")
-    Agency = apps.get_model("partners", "Agency")
-    if not (Agreement.objects.exists() or Agency.objects.exists()):
-        return  # a new database: documents are made as records are saved
-    from agreements.search import refresh_all
-
-    refresh_all()
-
-
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [
@@ -50,5 +50,4 @@ class Migration(migrations.Migration):
     ]
     operations = [
         migrations.RunPython(create_indexes, drop_indexes),
-        migrations.RunPython(build_documents, migrations.RunPython.noop),
     ]
