@@ -207,13 +207,6 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         if self.is_bound:
             self.data = self.without_rows_deleted_elsewhere(self.data)
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        # The parent itself, not just its id: naming a row in the page's language reads
-        # the parent's language, which would otherwise be one query per row.
-        if self.instance.pk is not None:
-            setattr(form.instance, self.fk.name, self.instance)
-        return form
 
     def without_rows_deleted_elsewhere(self, data):
         """The posted rows less those whose record no longer exists, renumbered.
@@ -277,6 +270,10 @@ class VersionedInlineFormSet(BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.only_if_changed = True
+        # The parent itself, not just its id: naming a row in the page's language reads
+        # the parent's language, which would otherwise be one query per row.
+        if self.instance.pk is not None:
+            setattr(form.instance, self.fk.name, self.instance)
         return form
 
     def full_clean(self):

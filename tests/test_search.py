@@ -334,3 +334,21 @@ def test_two_editors_changing_one_agreements_milestones_at_once_are_both_found(c
         thread.join(timeout=60)
     assert errors == []
     assert found(client, "albatross cormorant") == [agreement]
+
+
+@pytest.mark.parametrize(
+    "text, finds",
+    [
+        ('-"harbour pilot"', ["Dredging plan"]),  # an excluded phrase
+        ("-harbour", ["Dredging plan"]),  # only an exclusion: everything else
+        ('"harb"', []),  # a phrase is whole words
+        ('"astana forum"', []),  # never across two fields (place, then event)
+        ("ministries", ["Harbour pilot"]),  # finds "ministry"
+        ("fifteen", []),  # not "fifty"
+    ],
+)
+def test_query_syntax_edges(client, text, finds):
+    AgreementFactory(title="Harbour pilot", place_of_signing="Astana", event="Forum of ministry",
+                     summary="Fifty berths.")  # fmt: skip
+    AgreementFactory(title="Dredging plan", place_of_signing="", summary="")
+    assert [a.title for a in found(client, text)] == finds

@@ -221,3 +221,28 @@ def test_demo_is_recorded_in_all_four_languages(client, demo):
     address = path(demo)
     for language in ["es", "ru", "kk"]:
         assert 'class="language-note"' not in get(client, address, language)
+
+
+def test_admin_change_page_queries_do_not_grow_with_inline_rows(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import DocumentLinkFactory
+
+    agreement = AgreementFactory(original_language="es", title="Convenio")
+    client.force_login(editor)
+    url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+    def queries():
+        with translation.override("kk"), CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    MilestoneFactory(agreement=agreement)
+    DocumentLinkFactory(agreement=agreement, language="")
+    queries()  # the first request fills caches (permissions, counts)
+    few = queries()
+    for _ in range(15):
+        MilestoneFactory(agreement=agreement)
+        DocumentLinkFactory(agreement=agreement, language="")
+    assert queries() == few
