@@ -246,10 +246,11 @@ class AgreementAdmin(TranslatedFieldsAdmin, RecordAdmin):
                 Prefetch("parties", queryset=Party.objects.select_related("agency")),
                 "areas",
             )
+            .with_untranslated_milestones()
         )
 
     def get_search_results(self, request, queryset, search_term):
-        # The portal's search: reference, title, summary, party names; no duplicates.
+        # The portal's search: every word of the record, any language; no duplicates.
         return queryset.search(search_term), False
 
     @admin.display(description=_("parties"))

@@ -156,6 +156,9 @@ def test_missing_translation_filter_lists_what_still_needs_translating(client, e
     }
     assert listed == {untranslated.pk, milestone_missing.pk}
     assert done.pk not in listed and written_in_kazakh.pk not in listed
+    # The list's column says the same, milestones included.
+    rows = client.get(url, {"missing_translation": "kk"}).context["cl"].result_list
+    assert all("kk" in row.missing_translations() for row in rows)
     # An unknown language is not a filter (and not an error).
     assert client.get(url, {"missing_translation": "xx"}).status_code in (200, 302)
     assert set(Agreement.objects.missing_translation("kk")) == {untranslated, milestone_missing}
