@@ -262,7 +262,9 @@ def _refresh(queryset, build, ids, *, vocabulary=None) -> int:
     done = 0
     for start in range(0, len(ids), BATCH):
         rows, words = [], set()
-        for row in queryset.filter(pk__in=ids[start : start + BATCH]):
+        # No ordering: the default (milestones by due date) made PostgreSQL walk the
+        # whole due-date index for each batch instead of fetching 500 rows by key.
+        for row in queryset.filter(pk__in=ids[start : start + BATCH]).order_by():
             title, document = build(row)
             rows.append((row.pk, title, document))
             if vocabulary is None or vocabulary(row):
@@ -350,9 +352,12 @@ def build_missing_documents(**kwargs) -> None:
     from agreements.models import Agreement, Milestone
     from partners.models import Agency
 
-    refresh_agreements(Agreement.objects.filter(search_document="").values_list("pk", flat=True))
-    refresh_agencies(Agency.objects.filter(search_document="").values_list("pk", flat=True))
-    refresh_milestones(Milestone.objects.filter(search_document="").values_list("pk", flat=True))
+    for refresh, model in (
+        (refresh_agreements, Agreement),
+        (refresh_agencies, Agency),
+        (refresh_milestones, Milestone),
+    ):
+        refresh(model.objects.filter(search_document="").order_by().values_list("pk", flat=True))
 
 
 def refresh_all() -> dict[str, int]:
@@ -361,9 +366,9 @@ def refresh_all() -> dict[str, int]:
     from partners.models import Agency
 
     return {
-        "agreements": refresh_agreements(Agreement.objects.values_list("pk", flat=True)),
-        "agencies": refresh_agencies(Agency.objects.values_list("pk", flat=True)),
-        "milestones": refresh_milestones(Milestone.objects.values_list("pk", flat=True)),
+        "agreements": refresh_agreements(Agreement.objects.order_by().values_list("pk", flat=True)),
+        "agencies": refresh_agencies(Agency.objects.order_by().values_list("pk", flat=True)),
+        "milestones": refresh_milestones(Milestone.objects.order_by().values_list("pk", flat=True)),
     }
 
 
