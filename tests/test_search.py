@@ -352,3 +352,14 @@ def test_query_syntax_edges(client, text, finds):
                      summary="Fifty berths.")  # fmt: skip
     AgreementFactory(title="Dredging plan", place_of_signing="", summary="")
     assert [a.title for a in found(client, text)] == finds
+
+
+def test_site_search_counts_up_to_a_limit(client, monkeypatch):
+    from agreements import views
+
+    monkeypatch.setattr(views, "SITE_SEARCH_COUNT_LIMIT", 2)
+    for _ in range(3):
+        AgreementFactory(title="Satellite imagery exchange")
+    page = client.get(address("agreements:search"), {"q": "satellite"}).content.decode()
+    assert "More than 2 agreements" in page
+    assert "Open as a list with filters" in page
