@@ -41,7 +41,12 @@ class MilestoneFilterForm(DateRangeForm):
     date_ranges = (("due_from", "due_to"),)
 
 
+RANK_AT_MOST = 1000
+
+
 class AgreementFilter(django_filters.FilterSet):
+    rank_at_most = RANK_AT_MOST  # see ranked_among_first
+
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -149,8 +154,13 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(legally_binding={"yes": True, "no": False, "unknown": None}[value])
 
     def filter_queryset(self, queryset):
-        return stable_order(
+        queryset = ranked_among_first(
+            self,
             super().filter_queryset(queryset),
+            first=[F("signed_on").desc(nulls_last=True), "reference"],
+        )
+        return stable_order(
+            queryset,
             default=["-relevance", "-signed_on"] if searching(self) else ["-signed_on"],
             nullable={"signed_on", "expires_on"},
             tiebreak=["reference"],
@@ -158,6 +168,8 @@ class AgreementFilter(django_filters.FilterSet):
 
 
 class MilestoneFilter(django_filters.FilterSet):
+    rank_at_most = RANK_AT_MOST  # see ranked_among_first
+
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -244,12 +256,39 @@ class MilestoneFilter(django_filters.FilterSet):
         return queryset.due_within(days=int(value))
 
     def filter_queryset(self, queryset):
-        return stable_order(
+        queryset = ranked_among_first(
+            self,
             super().filter_queryset(queryset),
+            first=[F("due_date").asc(nulls_last=True), "pk"],
+        )
+        return stable_order(
+            queryset,
             default=["-relevance", "due_date"] if searching(self) else ["due_date"],
             nullable={"due_date"},
             tiebreak=["pk"],  # (due_date, id) is indexed: the first page needs no sort
         )
+
+
+class MilestoneReportFilter(MilestoneFilter):
+    """The CSV report: every milestone the filters keep, however many a search finds."""
+
+    rank_at_most = None
+
+
+def ranked_among_first(filterset, queryset, *, first):
+    """A search ranked best first: among its first `rank_at_most` matches in the
+    list's own order (newest signed, soonest due), which the database reads from an
+    index and stops, instead of ranking every match of a common word (44,000 of
+    100,000 agreements took half a second). `more_matches` says when it cut."""
+    filterset.more_matches = False
+    limit = filterset.rank_at_most
+    if not limit or not searching(filterset) or filterset.form.cleaned_data.get("sort"):
+        return queryset
+    keys = queryset.order_by(*first).values("pk")
+    filterset.more_matches = bool(list(keys[limit : limit + 1]))
+    if not filterset.more_matches:
+        return queryset
+    return queryset.filter(pk__in=keys[:limit])
 
 
 def searching(filterset) -> bool:

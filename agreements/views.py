@@ -13,7 +13,7 @@ from . import search
 from .changes import agreement_changes
 from .dashboard import HOME_WINDOW_DAYS, areas_with_counts, overview_counts
 from .exports import export_filename, milestone_csv_response
-from .filters import SEARCH_MAX_LENGTH, AgreementFilter, MilestoneFilter
+from .filters import SEARCH_MAX_LENGTH, AgreementFilter, MilestoneFilter, MilestoneReportFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 from .pagination import BothEndsPaginator
 from .translated import translation_columns
@@ -114,6 +114,8 @@ class FilteredListView(FilterView):
         context["filter_errors"] = not self.filterset.is_valid()
         # The words searched for, to highlight in each result's snippet.
         context["corrected_query"] = self.corrected_query
+        context["more_matches"] = getattr(self.filterset, "more_matches", False)
+        context["rank_at_most"] = getattr(self.filterset, "rank_at_most", None)
         context["typed_query"] = self.request.GET.get("q", "")
         context["search_query"] = (
             search.parse(self.filterset.form.cleaned_data.get("q") or "")
@@ -247,6 +249,7 @@ class MilestoneExportView(MilestoneListView):
     it were the report.
     """
 
+    filterset_class = MilestoneReportFilter  # every match, not the best 1,000
     tidy_address = False  # a file, not an address to share: empty filters do no harm
     spell_checked = False  # a report holds exactly what was asked for, typos included
 

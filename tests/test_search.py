@@ -363,3 +363,25 @@ def test_site_search_counts_up_to_a_limit(client, monkeypatch):
     page = client.get(address("agreements:search"), {"q": "satellite"}).content.decode()
     assert "More than 2 agreements" in page
     assert "Open as a list with filters" in page
+
+
+def test_a_common_word_is_ranked_among_its_first_matches_and_says_so(client, monkeypatch):
+    from agreements.filters import AgreementFilter, MilestoneFilter
+
+    monkeypatch.setattr(AgreementFilter, "rank_at_most", 2)
+    monkeypatch.setattr(MilestoneFilter, "rank_at_most", 2)
+    oldest = AgreementFactory(title="Ferry timetable", signed_on=datetime.date(2020, 1, 1))
+    AgreementFactory(title="Ports", summary="ferry", signed_on=datetime.date(2024, 1, 1))
+    AgreementFactory(title="Ferry pier", signed_on=datetime.date(2023, 1, 1))
+    response = client.get(address("agreements:agreement_list"), {"q": "ferry"})
+    assert [a.title for a in response.context["object_list"]] == ["Ferry pier", "Ports"]
+    assert "More than 2 match" in response.content.decode()
+    # Another order lists every match.
+    response = client.get(address("agreements:agreement_list"), {"q": "ferry", "sort": "title"})
+    assert len(response.context["object_list"]) == 3 and not response.context["more_matches"]
+    # The CSV report always holds every match.
+    for agreement in Agreement.objects.all():
+        MilestoneFactory(agreement=agreement, title="Ferry study")
+    export = client.get(address("agreements:milestone_export"), {"q": "ferry"})
+    assert b"".join(export.streaming_content).decode().count("Ferry study") == 3
+    assert oldest in Agreement.objects.search("ferry")

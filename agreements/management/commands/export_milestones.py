@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements.exports import write_milestone_csv
-from agreements.filters import MilestoneFilter
+from agreements.filters import MilestoneReportFilter
 from agreements.models import Milestone
 
 # (option, filter field) pairs; options take the page's values, e.g. --area govtech.
@@ -125,7 +125,7 @@ class Command(BaseCommand):
             if options["include_internal"]
             else Milestone.objects.for_report(user=AnonymousUser())
         )
-        filterset = MilestoneFilter(data, queryset=milestones)
+        filterset = MilestoneReportFilter(data, queryset=milestones)
         if not filterset.is_valid():
             problems = "; ".join(
                 f"--{field.replace('_', '-')}: {' '.join(errors)}"
