@@ -351,7 +351,9 @@ def test_query_syntax_edges(client, text, finds):
     AgreementFactory(title="Harbour pilot", place_of_signing="Astana", event="Forum of ministry",
                      summary="Fifty berths.")  # fmt: skip
     AgreementFactory(title="Dredging plan", place_of_signing="", summary="")
-    assert [a.title for a in found(client, text)] == finds
+    # The query method itself: on PostgreSQL the page would offer "fifty" for a
+    # "fifteen" that finds nothing (typo correction), which is not what is tested here.
+    assert [a.title for a in Agreement.objects.search(text).order_by("title")] == finds
 
 
 def test_site_search_counts_up_to_a_limit(client, monkeypatch):
