@@ -160,15 +160,6 @@ class Translatable:
         return errors
 
 
-def in_any_language(field: str, lookup: str, value) -> Q:
-    """`field__lookup=value` in the original or any translation (search finds a
-    record by whichever language the visitor types in)."""
-    condition = Q(**{f"{field}__{lookup}": value})
-    for code in LANGUAGE_CODES:
-        condition |= Q(**{f"{translated_name(field, code)}__{lookup}": value})
-    return condition
-
-
 class TranslatableQuerySet(models.QuerySet):
     # Where a row's original language is read: milestones follow their agreement's.
     original_language_lookup = "original_language"
