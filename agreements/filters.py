@@ -44,9 +44,22 @@ class MilestoneFilterForm(DateRangeForm):
 RANK_AT_MOST = 1000
 
 
-class AgreementFilter(django_filters.FilterSet):
-    rank_at_most = RANK_AT_MOST  # see ranked_among_first
+class SearchedList:
+    """What the agreement and milestone lists share for their search box `q`: best
+    matches first (among the first `rank_at_most`, see ranked_among_first), and a
+    sort menu whose default says so."""
 
+    rank_at_most = RANK_AT_MOST
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relevance_first(self)
+
+    def search(self, queryset, name, value):
+        return queryset.search(value).with_relevance(value)
+
+
+class AgreementFilter(SearchedList, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -134,13 +147,6 @@ class AgreementFilter(django_filters.FilterSet):
         form = AgreementFilterForm
         fields = ()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        relevance_first(self)
-
-    def search(self, queryset, name, value):
-        return queryset.search(value).with_relevance(value)
-
     def with_agency(self, queryset, name, value):
         return queryset.filter(Exists(Party.objects.filter(agreement=OuterRef("pk"), agency=value)))
 
@@ -167,9 +173,7 @@ class AgreementFilter(django_filters.FilterSet):
         )
 
 
-class MilestoneFilter(django_filters.FilterSet):
-    rank_at_most = RANK_AT_MOST  # see ranked_among_first
-
+class MilestoneFilter(SearchedList, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -241,13 +245,6 @@ class MilestoneFilter(django_filters.FilterSet):
         model = Milestone
         form = MilestoneFilterForm
         fields = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        relevance_first(self)
-
-    def search(self, queryset, name, value):
-        return queryset.search(value).with_relevance(value)
 
     def only_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
