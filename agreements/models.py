@@ -4,7 +4,16 @@ import re
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +29,7 @@ from agreements.translated import (
     Translatable,
     TranslatableQuerySet,
     original_language_field,
+    translation_columns,
     translations_of,
 )
 from partners.models import Agency, Representative
@@ -228,6 +238,16 @@ class AgreementQuerySet(TranslatableQuerySet):
 
     def with_relevance(self, text: str) -> "AgreementQuerySet":
         return search.with_relevance(self, text)
+
+    def with_milestones_mentioning(self, text: str) -> "AgreementQuerySet":
+        """Prefetch, as `milestones_mentioning`, each agreement's milestones with a word
+        of `text` in their title: all a search snippet may quote of them (loading
+        every milestone of every result cost more than the search itself)."""
+        columns = ["agreement_id", "title", *translation_columns("title")]
+        matching = Milestone.objects.filter(search.mentioning(search.parse(text))).only(*columns)
+        return self.prefetch_related(
+            Prefetch("milestones", queryset=matching, to_attr="milestones_mentioning")
+        )
 
 
 class Agreement(Translatable, models.Model):

@@ -3,6 +3,7 @@ import hashlib
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from .dashboard import CACHE_SECONDS, data_version
@@ -37,7 +38,8 @@ class BothEndsPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        if bottom <= self.count // 2 or not getattr(self.object_list, "ordered", False):
+        reversible = isinstance(self.object_list, QuerySet) and self.object_list.ordered
+        if bottom <= self.count // 2 or not reversible:
             return super().page(number)
         from_end = self.count - top
         rows = list(self.object_list.reverse()[from_end : from_end + (top - bottom)])

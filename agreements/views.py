@@ -1,6 +1,6 @@
 from itertools import groupby
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Value
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,17 +16,15 @@ from .exports import export_filename, milestone_csv_response
 from .filters import SEARCH_MAX_LENGTH, AgreementFilter, MilestoneFilter, MilestoneReportFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 from .pagination import BothEndsPaginator
-from .translated import translation_columns
-
-
-def milestone_titles():
-    """Each agreement's milestone titles, all a search snippet may quote of them."""
-    columns = ["agreement_id", "title", *translation_columns("title")]
-    return Prefetch("milestones", queryset=Milestone.objects.only(*columns))
 
 
 def parties_with_agencies():
     return Prefetch("parties", queryset=Party.objects.select_related("agency").order_by("pk"))
+
+
+def found(rows) -> bool:
+    """Whether a list (a queryset, or a search's best matches) has any row."""
+    return rows.exists() if hasattr(rows, "exists") else bool(len(rows))
 
 
 class FilteredListView(FilterView):
@@ -58,15 +56,20 @@ class FilteredListView(FilterView):
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, even to an empty query string, so the default sort and its
         # tiebreak apply on the first visit too.
-        data = self.request.GET
-        typed = data.get("q", "")
-        if typed and self.spell_checked and len(typed) <= SEARCH_MAX_LENGTH:
-            # A search that finds nothing because of a typo shows what a corrected one finds.
-            corrected = search.suggestion(typed, self.get_queryset())
-            if corrected:
-                data = data.copy()
-                data["q"] = self.corrected_query = corrected
-        return {**super().get_filterset_kwargs(filterset_class), "data": data}
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        typed = self.request.GET.get("q", "")
+        if not (self.spell_checked and typed and filterset.is_valid()) or found(filterset.qs):
+            return filterset
+        # A search that finds nothing because of a typo shows what a corrected one finds.
+        if corrected := search.suggestion(typed, self.get_queryset()):
+            data = self.request.GET.copy()
+            data["q"] = self.corrected_query = corrected
+            kwargs = self.get_filterset_kwargs(filterset_class)
+            filterset = filterset_class(**{**kwargs, "data": data})
+        return filterset
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -158,12 +161,9 @@ class AgreementListView(FilteredListView):
     template_name = "agreements/agreement_list.html"
 
     def get_queryset(self):
-        queryset = Agreement.objects.visible_to(self.request.user).prefetch_related(
+        return Agreement.objects.visible_to(self.request.user).prefetch_related(
             parties_with_agencies(), "areas"
         )
-        if self.request.GET.get("q", "").strip():  # snippets may quote a milestone
-            queryset = queryset.prefetch_related(milestone_titles())
-        return queryset
 
 
 MILESTONE_TIMELINE_ORDER = [
@@ -353,21 +353,30 @@ class SiteSearchView(TemplateView):
         query = search.parse(text)
         groups = []
         if query:
+            limit = SITE_SEARCH_COUNT_LIMIT
             found = {
-                "agreements": Agreement.objects.visible_to(user)
-                .search(text)
-                .with_relevance(text)
-                .prefetch_related(parties_with_agencies(), milestone_titles())
-                .order_by("-relevance", F("signed_on").desc(nulls_last=True), "reference"),
-                "agencies": Agency.objects.search(text)
-                .with_relevance(text)
-                .order_by("-relevance", "name"),
-                # By due date: on a million milestones a common word matches hundreds
-                # of thousands, and ranking them all took a second; the first five due
-                # come straight from the due-date index.
-                "milestones": Milestone.objects.for_report(user=user)
-                .search(text)
-                .order_by(F("due_date").asc(nulls_last=True), "pk"),
+                "agreements": search.BestMatches(
+                    Agreement.objects.visible_to(user)
+                    .search(text)
+                    .with_relevance(text)
+                    .with_milestones_mentioning(text)
+                    .prefetch_related(parties_with_agencies()),
+                    order=[F("signed_on").desc(nulls_last=True), "reference"],
+                    among=limit,
+                ),
+                "agencies": search.BestMatches(
+                    Agency.objects.search(text).with_relevance(text), order=["name"], among=limit
+                ),
+                # By due date, not by relevance: on a million milestones a common word
+                # matches hundreds of thousands, and the soonest due are what people
+                # look for first.
+                "milestones": search.BestMatches(
+                    Milestone.objects.for_report(user=user)
+                    .search(text)
+                    .annotate(relevance=Value(0)),
+                    order=[F("due_date").asc(nulls_last=True), "pk"],
+                    among=limit,
+                ),
             }
             lists = {
                 "agreements": "agreements:agreement_list",
@@ -377,13 +386,12 @@ class SiteSearchView(TemplateView):
             for name, rows in found.items():
                 # Counted up to a limit: "1,000 or more" is what a reader needs, and
                 # counting every match of a common word took most of a second.
-                count = rows.order_by()[: SITE_SEARCH_COUNT_LIMIT + 1].count()
                 groups.append(
                     {
                         "name": name,
-                        "count": min(count, SITE_SEARCH_COUNT_LIMIT),
-                        "more": count > SITE_SEARCH_COUNT_LIMIT,
-                        "rows": list(rows[:SITE_SEARCH_ROWS]),
+                        "count": len(rows),
+                        "more": rows.more,
+                        "rows": rows[:SITE_SEARCH_ROWS],
                         "list_url": f"{reverse(lists[name])}?{urlencode({'q': text})}",
                     }
                 )

@@ -14,16 +14,13 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import django  # noqa: E402
-
-django.setup()
-
 from django.db import connection  # noqa: E402
 from django.shortcuts import render  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
+import config.wsgi  # noqa: E402, F401 - the server's start-up: django.setup(), GC settings
 from agreements.dashboard import forget_counts  # noqa: E402
 from config import urls as site_urls  # noqa: E402
 
@@ -97,6 +94,13 @@ class QueryLog:
             self.queries.append(((time.perf_counter() - started) * 1000, sql))
 
 
+def chosen(name: str) -> bool:
+    """BENCH_ONLY=search measures only the pages whose name contains "search" (and,
+    to compare with, the floor and the plain agreements list)."""
+    only = os.environ.get("BENCH_ONLY", "")
+    return not only or only in name or name.startswith(("floor", "agreements list"))
+
+
 def measure(client, url):
     for _ in range(WARMUP):
         assert client.get(url).status_code == 200, url
@@ -126,7 +130,11 @@ def main():
         sys.exit("make bench needs PostgreSQL: set DATABASE_URL=postgres://…")
     client = Client(HTTP_HOST="localhost")
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
-        results = [(name, url, *measure(client, in_english(url))) for name, url in pages()]
+        results = [
+            (name, url, *measure(client, in_english(url)))
+            for name, url in pages()
+            if chosen(name)
+        ]
     floor_median = results[0][2]
     print(f"\nPages, anonymous visitor, {REQUESTS} requests each (server time in ms)")
     print(f"  {'page':32}{'median':>8}{'p95':>8}{'x floor':>9}{'queries':>9}{'cold':>8}")

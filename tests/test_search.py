@@ -387,3 +387,47 @@ def test_a_common_word_is_ranked_among_its_first_matches_and_says_so(client, mon
     export = client.get(address("agreements:milestone_export"), {"q": "ferry"})
     assert b"".join(export.streaming_content).decode().count("Ferry study") == 3
     assert oldest in Agreement.objects.search("ferry")
+
+
+def test_the_pages_of_a_ranked_search_neither_overlap_nor_skip(client, monkeypatch):
+    from agreements.filters import AgreementFilter
+
+    monkeypatch.setattr(AgreementFilter, "rank_at_most", 30)
+    for day in range(1, 36):  # 35 matches, the title matches (ranked first) every fifth
+        title = "Ferry study" if day % 5 == 0 else "Ports"
+        signed = datetime.date(2023, 12, 31) + datetime.timedelta(days=day)
+        AgreementFactory(title=title, summary="ferry", signed_on=signed)
+    pages = [
+        client.get(address("agreements:agreement_list"), {"q": "ferry", "page": number})
+        for number in (1, 2)
+    ]
+    first, second = (list(page.context["object_list"]) for page in pages)
+    assert (len(first), len(second)) == (25, 5)
+    assert len({a.pk for a in first + second}) == 30
+    # The newest 30 (from 6 January), title matches first, each group newest first.
+    days = [a.signed_on.timetuple().tm_yday for a in first + second]
+    assert days[:6] == [35, 30, 25, 20, 15, 10] and days[6:8] == [34, 33]
+    assert min(days) == 6
+    assert pages[0].context["paginator"].count == 30 and pages[0].context["more_matches"]
+
+
+def test_a_common_word_beside_a_rare_one_is_checked_on_the_rare_ones_rows(db):
+    """On PostgreSQL the trigram index looks up only the rarer words of a query (a
+    word in every row made the lookup of "synthetic milestone 0000042" five times
+    slower); what is found must not change."""
+    from agreements import search
+
+    agreement = AgreementFactory(title="Ferry timetable")
+    Milestone.objects.bulk_create(
+        Milestone(agreement=agreement, title=f"Synthetic milestone {n:07}", due_date=None)
+        for n in range(300)
+    )
+    search.refresh_milestones(Milestone.objects.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "SELECT 1")
+    query = search.parse("synthetic milestone 0000042")
+    common = search.common_terms(Milestone.objects.all(), query)
+    assert common == ({"synthet", "mileston"} if connection.vendor == "postgresql" else set())
+    found = Milestone.objects.search("synthetic milestone 0000042")
+    assert [m.title for m in found] == ["Synthetic milestone 0000042"]
+    assert Milestone.objects.search("synthetic -0000042").count() == 299

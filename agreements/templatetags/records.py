@@ -72,10 +72,10 @@ def search_snippet(record, query):
     if not query:
         return ""
     texts = [record.text(f) for f in SNIPPET_FIELDS.get(record._meta.model_name, ())]
+    # What the list prefetched: its parties, and the milestones with a searched word.
+    texts.extend(row.text("title") for row in getattr(record, "milestones_mentioning", ()))
     prefetched = getattr(record, "_prefetched_objects_cache", {})
-    for related, field in (("milestones", "title"), ("parties", None)):
-        for row in prefetched.get(related, ()):
-            texts.append(row.text(field) if field else str(row.agency))
+    texts.extend(str(party.agency) for party in prefetched.get("parties", ()))
     if record._meta.model_name == "milestone":
         texts.append(record.agreement.text("title"))
     return snippet(texts, query)
