@@ -18,11 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.filters import countries_in_use
 
+from . import search
 from .admin_base import (
     MissingTranslationFilter,
     PlainRecordAdmin,
     RecordAdmin,
     RecordInline,
+    RelatedChoicesFilter,
     TranslatedFieldsAdmin,
     VersionedForm,
     VersionedInlineFormSet,
@@ -243,15 +245,14 @@ class AgreementAdmin(TranslatedFieldsAdmin, RecordAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(
-                Prefetch("parties", queryset=Party.objects.select_related("agency")),
+                Prefetch(
+                    "parties",
+                    queryset=search.without_documents(Party.objects.select_related("agency")),
+                ),
                 "areas",
             )
             .with_untranslated_milestones()
         )
-
-    def get_search_results(self, request, queryset, search_term):
-        # The portal's search: every word of the record, any language; no duplicates.
-        return queryset.search(search_term), False
 
     @admin.display(description=_("parties"))
     def party_names(self, obj):
@@ -317,7 +318,7 @@ class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
     list_filter = [
         "status",
         "area",
-        "responsible_agency",
+        ("responsible_agency", RelatedChoicesFilter),
         OverdueFilter,
         MissingTranslationFilter,
     ]
@@ -330,9 +331,6 @@ class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_overdue()
-
-    def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
 
     @admin.action(description=_("Export selected milestones as CSV"), permissions=["view"])
     def export_selected_csv(self, request, queryset):

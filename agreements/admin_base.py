@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import search
 from .pagination import BothEndsPaginator
 from .translated import IN_LANGUAGE, LANGUAGE_CODES, LANGUAGE_NAMES, translated_name
 
@@ -474,6 +475,9 @@ class SafeChangeList(ChangeList):
     """Django's date drill-down (`?signed_on__year=99999`, `…=9999`) fails with a 500
     on years a date cannot have; such a filter gets the admin's usual "?e=1" instead."""
 
+    def get_queryset(self, request, exclude_parameters=None):
+        return search.without_documents(super().get_queryset(request, exclude_parameters))
+
     def get_filters(self, request):
         try:
             return super().get_filters(request)
@@ -488,13 +492,31 @@ class SafeChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+class RelatedChoicesFilter(admin.RelatedFieldListFilter):
+    """A filter by a related record (a milestone's responsible agency) that lists the
+    choices without loading their search documents (500 agencies' every word)."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = field.related_model._default_manager.complex_filter(field.get_limit_choices_to())
+        if ordering := self.field_admin_ordering(field, request, model_admin):
+            choices = choices.order_by(*ordering)
+        return [(choice.pk, str(choice)) for choice in search.without_documents(choices)]
+
+
 class SafeChangeListAdmin:
     """Mixed into every registered admin, the libraries' included (see admin.py)."""
 
     def get_search_results(self, request, queryset, search_term):
         # PostgreSQL refuses a NUL in a query: the search box and the autocomplete
         # pickers would answer a typed (or sent) "%00" with a 500.
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+        search_term = search_term.replace("\x00", "")
+        if hasattr(queryset, "search"):
+            # Records with a search document (agreements, milestones, agencies): the
+            # portal's search, every word in any language, no duplicates; the
+            # documents themselves are never loaded (the pickers use this too).
+            return search.without_documents(queryset.search(search_term)), False
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return search.without_documents(queryset), duplicates
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList

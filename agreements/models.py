@@ -210,17 +210,20 @@ class AgreementQuerySet(TranslatableQuerySet):
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
 
     def with_untranslated_milestones(self) -> "AgreementQuerySet":
-        """Annotate, per language, whether a milestone still lacks a translation into
-        it (the admin list's "missing translations" column, as its filter counts)."""
-        return self.annotate(
-            **{
-                f"milestones_untranslated_{code}": Exists(
-                    Milestone.objects.filter(agreement=OuterRef("pk")).filter(
-                        Milestone.objects.untranslated_condition(code)
-                    )
-                )
-                for code in LANGUAGE_CODES
-            }
+        """Prefetch, as `untranslated_milestones`, the milestones still missing some
+        translation (the admin list's "missing translations" column, as its filter
+        counts). A prefetch reads them for the rows shown only: four EXISTS per row
+        were computed for every row a filter kept, 6,500 of them, before the page."""
+        missing = Q()
+        for code in LANGUAGE_CODES:
+            missing |= Milestone.objects.untranslated_condition(code)
+        columns = [
+            "agreement_id",
+            *[c for f in Milestone.translated_fields for c in (f, *translation_columns(f))],
+        ]
+        untranslated = Milestone.objects.filter(missing).only(*columns).order_by()
+        return self.prefetch_related(
+            Prefetch("milestones", queryset=untranslated, to_attr="untranslated_milestones")
         )
 
     def untranslated_condition(self, code: str) -> Q:
@@ -370,7 +373,10 @@ class Agreement(Translatable, models.Model):
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        ordering = ["-signed_on", "reference"]
+        # Undated last, as the portal lists them: that order is the one the index
+        # agreement_signed_order_idx holds, so the admin's list reads it instead of
+        # sorting every agreement (PostgreSQL puts NULLs first in a plain DESC).
+        ordering = [F("signed_on").desc(nulls_last=True), "reference"]
         indexes = [
             models.Index(fields=["status"], name="agreement_status_idx"),
             models.Index(fields=["expires_on"], name="agreement_expires_idx"),
@@ -449,17 +455,12 @@ class Agreement(Translatable, models.Model):
 
     def missing_translations(self) -> list[str]:
         """As the "missing a translation" filter says: its own texts, or (when the
-        list has annotated them) one of its milestones'."""
-        own = super().missing_translations()
-        return [
-            code
-            for code in LANGUAGE_CODES
-            if code in own
-            or (
-                code != self.original_language
-                and getattr(self, f"milestones_untranslated_{code}", False)
-            )
-        ]
+        list has prefetched them, see with_untranslated_milestones) one of its
+        milestones'."""
+        missing = set(super().missing_translations())
+        for milestone in getattr(self, "untranslated_milestones", ()):
+            missing.update(milestone.missing_translations())
+        return [code for code in LANGUAGE_CODES if code in missing]
 
     def has_expired(self, today: datetime.date | None = None) -> bool:
         return bool(self.expires_on and self.expires_on < (today or timezone.localdate()))
@@ -580,8 +581,8 @@ class MilestoneQuerySet(TranslatableQuerySet):
 
     def with_report_columns(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":
         """The overdue flag and the related rows every milestone report shows."""
-        return self.with_overdue(today=today).select_related(
-            "agreement", "area", "responsible_agency"
+        return search.without_documents(
+            self.with_overdue(today=today).select_related("agreement", "area", "responsible_agency")
         )
 
     def with_overdue(self, *, today: datetime.date | None = None) -> "MilestoneQuerySet":

@@ -123,6 +123,32 @@ def parse(text: str) -> Query:
     return query
 
 
+SEARCH_COLUMNS = ("search_title", "search_document")
+
+
+def without_documents(queryset):
+    """`queryset` without loading the search columns, of its model or of the models it
+    selects along (a party's agreement): a record's every word in four languages,
+    kilobytes a row, that a list never shows and that made the admin's lists slow."""
+    models = [("", queryset.model)]
+
+    def walk(model, tree, prefix):
+        for name, subtree in tree.items():
+            related = model._meta.get_field(name).related_model
+            models.append((f"{prefix}{name}__", related))
+            walk(related, subtree, f"{prefix}{name}__")
+
+    if isinstance(queryset.query.select_related, dict):
+        walk(queryset.model, queryset.query.select_related, "")
+    deferred = [
+        f"{prefix}{column}"
+        for prefix, model in models
+        if hasattr(model, "search_document")
+        for column in SEARCH_COLUMNS
+    ]
+    return queryset.defer(*deferred) if deferred else queryset
+
+
 def SearchColumns():  # noqa: N802 - used like a field class in a model's body
     """A model's two search columns: the words of its title (which rank first) and
     every word; kept by this module, never edited, never in the audit history."""
@@ -178,7 +204,8 @@ class BestMatches:
 
     def __getitem__(self, index):
         ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
-        rows = {row.pk: row for row in self.queryset.order_by().filter(pk__in=ids)}
+        page = without_documents(self.queryset.order_by().filter(pk__in=ids))
+        rows = {row.pk: row for row in page}
         found = [rows[pk] for pk in ids if pk in rows]
         return found if isinstance(index, slice) else found[0]
 

@@ -19,7 +19,8 @@ from .pagination import BothEndsPaginator
 
 
 def parties_with_agencies():
-    return Prefetch("parties", queryset=Party.objects.select_related("agency").order_by("pk"))
+    parties = Party.objects.select_related("agency").order_by("pk")
+    return Prefetch("parties", queryset=search.without_documents(parties))
 
 
 def found(rows) -> bool:
@@ -161,8 +162,10 @@ class AgreementListView(FilteredListView):
     template_name = "agreements/agreement_list.html"
 
     def get_queryset(self):
-        return Agreement.objects.visible_to(self.request.user).prefetch_related(
-            parties_with_agencies(), "areas"
+        return search.without_documents(
+            Agreement.objects.visible_to(self.request.user).prefetch_related(
+                parties_with_agencies(), "areas"
+            )
         )
 
 

@@ -54,10 +54,6 @@ class AgencyAdmin(TranslatedFieldsAdmin, RecordAdmin):
             .annotate(agreement_count=count_per_row(Party.objects.all(), field="agency"))
         )
 
-    def get_search_results(self, request, queryset, search_term):
-        # The portal's search: every word, any language, accents and case ignored.
-        return queryset.search(search_term), False
-
     @admin.display(description=_("agreements"), ordering="agreement_count")
     def agreement_count(self, obj):
         return obj.agreement_count

@@ -1,6 +1,7 @@
 from django.views.generic import DetailView
 
 from agreements.models import Agreement, Milestone, Party, count_per_row
+from agreements.search import without_documents
 from agreements.views import FilteredListView, parties_with_agencies
 
 from .filters import AgencyFilter
@@ -21,8 +22,10 @@ class AgencyListView(FilteredListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return Agency.objects.select_related("parent").annotate(
-            agreement_count=visible_agreement_count(self.request.user)
+        return without_documents(
+            Agency.objects.select_related("parent").annotate(
+                agreement_count=visible_agreement_count(self.request.user)
+            )
         )
 
 
