@@ -377,13 +377,17 @@ def test_a_common_word_is_ranked_among_its_first_matches_and_says_so(client, mon
     AgreementFactory(title="Ferry pier", signed_on=datetime.date(2023, 1, 1))
     response = client.get(address("agreements:agreement_list"), {"q": "ferry"})
     assert [a.title for a in response.context["object_list"]] == ["Ferry pier", "Ports"]
-    assert "More than 2 match" in response.content.decode()
+    page = response.content.decode()
+    assert "More than 2 match" in page and "More than 2 agreements" in page
     # Another order lists every match.
     response = client.get(address("agreements:agreement_list"), {"q": "ferry", "sort": "title"})
     assert len(response.context["object_list"]) == 3 and not response.context["more_matches"]
     # The CSV report always holds every match.
     for agreement in Agreement.objects.all():
         MilestoneFactory(agreement=agreement, title="Ferry study")
+    listed = client.get(address("agreements:milestone_list"), {"q": "ferry"}).content.decode()
+    # The download link does not promise 2 rows: the report holds every match.
+    assert "More than 2 milestones" in listed and "every match, more than 2 rows" in listed
     export = client.get(address("agreements:milestone_export"), {"q": "ferry"})
     assert b"".join(export.streaming_content).decode().count("Ferry study") == 3
     assert oldest in Agreement.objects.search("ferry")
