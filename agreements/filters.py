@@ -170,7 +170,7 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
             return ranked
         return stable_order(
             queryset,
-            default=["-relevance", "-signed_on"] if searching(self) else ["-signed_on"],
+            default=["-relevance", "-signed_on"] if searched(self) else ["-signed_on"],
             nullable={"signed_on", "expires_on"},
             tiebreak=["reference"],
         )
@@ -262,7 +262,7 @@ class MilestoneFilter(SearchedList, django_filters.FilterSet):
             return ranked
         return stable_order(
             queryset,
-            default=["-relevance", "due_date"] if searching(self) else ["due_date"],
+            default=["-relevance", "due_date"] if searched(self) else ["due_date"],
             nullable={"due_date"},
             tiebreak=["pk"],  # (due_date, id) is indexed: the first page needs no sort
         )
@@ -280,11 +280,18 @@ def best_matches(filterset, queryset, *, order):
     `more_matches` when there were more; otherwise None."""
     filterset.more_matches = False
     limit = filterset.rank_at_most
-    if not limit or not searching(filterset) or filterset.form.cleaned_data.get("sort"):
+    if not limit or not searched(filterset) or filterset.form.cleaned_data.get("sort"):
         return None
     matches = search.BestMatches(queryset, order=order, among=limit)
     filterset.more_matches = matches.more
     return matches
+
+
+def searched(filterset) -> bool:
+    """Whether the form accepted a search, which the list then applied (annotating
+    each row's relevance); a refused one (too long) is only an error to show."""
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    return bool(parse(cleaned.get("q") or ""))
 
 
 def searching(filterset) -> bool:

@@ -210,14 +210,14 @@ class BestMatches:
         return found if isinstance(index, slice) else found[0]
 
 
-def condition(query: Query, column: str = "search_document", *, checked_row_by_row=()) -> Q:
-    """Rows whose document satisfies the query. The terms in `checked_row_by_row` are
-    not looked up in the index (see common_terms)."""
+def condition(query: Query, column: str = "search_document", *, checked_row_by_row=None) -> Q:
+    """Rows whose document satisfies the query. The terms in `checked_row_by_row` (a
+    set for each alternative, see common_terms) are not looked up in the index."""
     matched = Q(pk__in=[])
-    for required, excluded in query.alternatives:
+    for index, (required, excluded) in enumerate(query.alternatives):
         alternative = Q()
         for term in required:
-            if term in checked_row_by_row:
+            if checked_row_by_row and term in checked_row_by_row[index]:
                 alternative &= Q(Contains(NotIndexed(column), f" {term}"))
             else:
                 alternative &= Q(**{f"{column}__contains": f" {term}"})
@@ -247,29 +247,52 @@ class NotIndexed(Func):
 COMMONER = 10
 
 
-def common_terms(queryset, query: Query) -> set[str]:
-    """The terms of a query that are too common to look up in the trigram index.
+def common_terms(queryset, query: Query) -> list[set[str]]:
+    """For each alternative of a query, the terms too common to look up in the
+    trigram index (never the alternative's rarest).
 
     PostgreSQL puts every term of a query into one index lookup, and the lookup of
     a word in every row ("synthetic milestone 0000042" over a million milestones)
     reads posting lists of a million entries: 50 ms, against 11 ms to look up the
     rare word and check the other two on the six rows it finds. Which terms are
-    common, the planner's own statistics say (EXPLAIN, no rows are read).
+    common, the planner's own statistics say (EXPLAIN, no rows are read); without
+    a histogram of the documents its estimates only measure a word's length, and
+    every term stays in the lookup.
     """
+    common = [set() for _alternative in query.alternatives]
     connection = connections[queryset.db]
-    required = [terms for terms, _excluded in query.alternatives if len(terms) > 1]
-    if connection.vendor != "postgresql" or not required:
-        return set()
+    if connection.vendor != "postgresql" or all(
+        len(terms) < 2 for terms, _excluded in query.alternatives
+    ):
+        return common
+    table = queryset.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(array_length(histogram_bounds::text::text[], 1), 0) FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s "
+            "AND attname = 'search_document'",
+            [table],
+        )
+        row = cursor.fetchone()
+    if not row or row[0] < HISTOGRAM_USED:
+        return common
     base = queryset.model._base_manager.using(queryset.db)
     estimates = {}
-    for term in {term for terms in required for term in terms}:
-        plan = json.loads(base.filter(search_document__contains=f" {term}").explain(format="json"))
-        estimates[term] = plan[0]["Plan"]["Plan Rows"]
-    common = set()
-    for terms in required:
+    for index, (terms, _excluded) in enumerate(query.alternatives):
+        if len(terms) < 2:
+            continue
+        for term in terms:
+            if term not in estimates:
+                plan = base.filter(search_document__contains=f" {term}").explain(format="json")
+                estimates[term] = json.loads(plan)[0]["Plan"]["Plan Rows"]
         rarest = min(estimates[term] for term in terms)
-        common |= {term for term in terms if estimates[term] > COMMONER * max(rarest, 1)}
+        common[index] = {term for term in terms if estimates[term] > COMMONER * max(rarest, 1)}
     return common
+
+
+# PostgreSQL estimates a LIKE pattern from a column's histogram when it has this many
+# entries (ANALYZE leaves out values wider than 1 kB); with fewer, partly by length.
+HISTOGRAM_USED = 100
 
 
 def relevance(query: Query, *, title_column: str = "search_title"):
@@ -742,7 +765,9 @@ def suggestion(text: str, queryset) -> str | None:
         word = fold(token).strip()
         if len(word) < TYPO_MIN_LENGTH or " " in word or not word.isalpha():
             continue
-        if SearchWord.objects.filter(word__startswith=stem(word)).exists():
+        # A word that finds something on its own is no typo, even one the vocabulary
+        # lacks (it holds words of letters only; a record may say "horizon2020").
+        if matching(queryset, word).exists():
             continue
         closest = (
             SearchWord.objects.filter(word__trigram_similar=word)

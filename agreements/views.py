@@ -368,7 +368,9 @@ class SiteSearchView(TemplateView):
                     among=limit,
                 ),
                 "agencies": search.BestMatches(
-                    Agency.objects.search(text).with_relevance(text), order=["name"], among=limit
+                    Agency.objects.search(text).with_relevance(text),
+                    order=["name", "pk"],
+                    among=limit,
                 ),
                 # By due date, not by relevance: on a million milestones a common word
                 # matches hundreds of thousands, and the soonest due are what people

@@ -22,3 +22,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No control socket: we don't use gunicornc, and its default path is shared by every
 # gunicorn of this user, so a second instance would take it over (and delete it on exit).
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    from config.wsgi import tune_garbage_collector
+
+    tune_garbage_collector()

@@ -11,7 +11,8 @@ application = SendTimeout(get_wsgi_application(), send_timeout_from_environment(
 
 
 def tune_garbage_collector() -> None:
-    """Keep the garbage collector's full passes short and rare.
+    """Keep the garbage collector's full passes short and rare (gunicorn calls this
+    in each worker once the application is loaded: config/gunicorn.conf.py).
 
     The 110,000 objects loaded at start-up (modules, translations, stemmers) live as
     long as the process, yet every full collection walked them all: one request in
@@ -22,5 +23,3 @@ def tune_garbage_collector() -> None:
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
 
-
-tune_garbage_collector()

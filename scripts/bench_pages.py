@@ -20,7 +20,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
-import config.wsgi  # noqa: E402, F401 - the server's start-up: django.setup(), GC settings
+from config.wsgi import tune_garbage_collector  # noqa: E402 - sets Django up, as the server
+
+tune_garbage_collector()  # as each gunicorn worker does once the application is loaded
 from agreements.dashboard import forget_counts  # noqa: E402
 from config import urls as site_urls  # noqa: E402
 

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, F  # noqa: E402
 
-import config.wsgi  # noqa: E402, F401 - the server's start-up: django.setup(), GC settings
+import config.wsgi  # noqa: E402, F401 - sets Django up, as the server does
 
 RUNS = 10
 SEARCHES = [

@@ -249,3 +249,18 @@ def test_admin_change_page_queries_do_not_grow_with_inline_rows(client, editor):
         MilestoneFactory(agreement=agreement)
         DocumentLinkFactory(agreement=agreement, language="")
     assert queries() == few
+
+
+def test_the_admin_list_reads_only_milestones_that_miss_a_translation(demo):
+    """The "missing translations" column prefetches the milestones still lacking one;
+    a milestone is never missing the language it is written in, so a fully
+    translated agreement loads none of its milestones."""
+    agreement = Agreement.objects.with_untranslated_milestones().get(pk=demo.pk)
+    assert demo.milestones.exists() and agreement.untranslated_milestones == []
+    assert agreement.missing_translations() == []
+    milestone = demo.milestones.first()
+    milestone.title_ru = ""
+    milestone.save()
+    agreement = Agreement.objects.with_untranslated_milestones().get(pk=demo.pk)
+    assert [m.pk for m in agreement.untranslated_milestones] == [milestone.pk]
+    assert agreement.missing_translations() == ["ru"]
