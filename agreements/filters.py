@@ -51,16 +51,19 @@ class SearchedList:
     sort menu whose default says so."""
 
     rank_at_most = RANK_AT_MOST
+    default_order = ""  # the sort menu's choice that is also the list's default order
+    unlisted_orders = ("status", "-status")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        relevance_first(self)
+        sort_menu(self)
 
     def search(self, queryset, name, value):
         return queryset.search(value).with_relevance(value)
 
 
 class AgreementFilter(SearchedList, django_filters.FilterSet):
+    default_order = "-signed"
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -132,13 +135,14 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
             ("expires_on", "expiry"),
         ),
         field_labels={
-            "signed": _("Signing date, oldest first"),
+            # Ascending labels by field name, descending by "-" and parameter name.
+            "signed_on": _("Signing date, oldest first"),
             "-signed": _("Signing date, newest first"),
             "title": _("Title, A–Z"),
             "-title": _("Title, Z–A"),
             "status": _("Status"),
             "-status": _("Status, reversed"),
-            "expiry": _("Expiry, soonest first"),
+            "expires_on": _("Expiry, soonest first"),
             "-expiry": _("Expiry, latest first"),
         },
     )
@@ -177,6 +181,7 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
 
 
 class MilestoneFilter(SearchedList, django_filters.FilterSet):
+    default_order = "due"
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -235,9 +240,9 @@ class MilestoneFilter(SearchedList, django_filters.FilterSet):
         empty_label=_("Due date, soonest first"),
         fields=(("due_date", "due"), ("agreement__reference", "agreement"), ("status", "status")),
         field_labels={
-            "due": _("Due date, soonest first"),
+            "due_date": _("Due date, soonest first"),
             "-due": _("Due date, latest first"),
-            "agreement": _("Agreement reference"),
+            "agreement__reference": _("Agreement reference"),
             "-agreement": _("Agreement reference, reversed"),
             "status": _("Status"),
             "-status": _("Status, reversed"),
@@ -299,12 +304,22 @@ def searching(filterset) -> bool:
     return bool(parse(filterset.data.get("q", "")))
 
 
-def relevance_first(filterset) -> None:
-    """With a search, the sort menu's default is relevance; its other orders stay."""
-    if searching(filterset) and "sort" in filterset.form.fields:
-        filterset.form.fields["sort"].widget.choices = [
-            ("", _("Most relevant first")),
-            *[c for c in filterset.form.fields["sort"].choices if c[0] != ""],
+def sort_menu(filterset) -> None:
+    """The sort menu as one clean list: the default order first, under its own name
+    and not again below it; with a search, "most relevant" first and the list's
+    usual order among the others. Orders left off the menu (by status: codes, not
+    the names people read) are still accepted from older links."""
+    field = filterset.form.fields.get("sort")
+    if field is None:
+        return
+    offered = [c for c in field.choices if c[0] != "" and c[0] not in filterset.unlisted_orders]
+    if searching(filterset):
+        field.widget.choices = [("", _("Most relevant first")), *offered]
+    else:
+        default = filterset.default_order
+        field.widget.choices = [
+            ("", dict(offered)[default]),
+            *[choice for choice in offered if choice[0] != default],
         ]
 
 

@@ -76,6 +76,14 @@ def test_removing_one_active_filter_keeps_the_others(page, live_server, demo):
     expect(page.get_by_label("Cooperation area", exact=True)).to_have_value("govtech")
 
 
+def test_the_remove_filter_targets_are_big_enough_to_hit(page, live_server, demo):
+    """WCAG 2.2 (2.5.8): a target of at least 24 × 24 CSS pixels; the × was 28 × 21."""
+    page.goto(live_server.url + "/agreements/?q=Madrid&area=govtech")
+    for target in page.locator(".chip a").all():
+        box = target.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box
+
+
 @pytest.mark.parametrize(
     "path",
     [

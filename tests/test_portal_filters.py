@@ -207,6 +207,16 @@ class TestMilestoneFilters:
         assert "3 days overdue" in content
         assert "10 days left" in content
 
+    def test_each_row_names_its_agreement_and_links_to_the_milestone(self, client, milestones):
+        late, done = milestones["late"], milestones["done"]
+        content = client.get(MILESTONES).content.decode()
+        anchor = f'href="{late.agreement.get_absolute_url()}#milestone-{late.pk}"'
+        assert f"{anchor}>{late.title}</a>" in content  # the title leads to it
+        assert f">{late.agreement.title}</a>" in content  # the agreement by its title
+        assert f"Met on <time datetime=\"{self.TODAY:%Y-%m-%d}\">" in content  # and when met
+        assert content.count("Met on") == 1  # only the met one
+        assert done.date_met == self.TODAY
+
 
 class TestAgencyFilters:
     def test_country_kind_and_search(self, client, db):
@@ -261,3 +271,25 @@ def test_the_address_keeps_only_the_filters_used(client, db, query, address):
     assert response.status_code == 302
     assert response["Location"] == url + address
     assert client.get(url + address).status_code == 200  # and stays there
+
+
+@pytest.mark.parametrize(
+    "path, default, others",
+    [
+        (AGREEMENTS, "Signing date, newest first",
+         ["Signing date, oldest first", "Title, A–Z", "Title, Z–A", "Expiry, soonest first",
+          "Expiry, latest first"]),
+        (MILESTONES, "Due date, soonest first",
+         ["Due date, latest first", "Agreement reference", "Agreement reference, reversed"]),
+    ],
+)  # fmt: skip
+def test_the_sort_menu_is_one_clean_list(client, db, path, default, others):
+    """The default order first under its own name, never twice; no order without a
+    direction (by status, codes sorted A–Z, stays accepted from older links only)."""
+    menu = client.get(path).context["filter"].form["sort"]
+    assert [label for _value, label in menu.field.widget.choices] == [default, *others]
+    assert client.get(path, {"sort": "status"}).status_code == 200
+    searched = client.get(path, {"q": "madrid"}).context["filter"].form["sort"]
+    labels = [label for _value, label in searched.field.widget.choices]
+    # With a search, relevance first, and the list's usual order among the others.
+    assert labels[0] == "Most relevant first" and sorted(labels[1:]) == sorted([default, *others])
