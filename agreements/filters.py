@@ -13,6 +13,7 @@ from partners.filters import countries_in_use
 from partners.models import Agency
 
 from . import search
+from .forms import FilterForm
 from .models import Agreement, CooperationArea, Milestone, Party
 from .search import parse
 from .widgets import QuickSelect
@@ -21,7 +22,7 @@ SEARCH_MAX_LENGTH = 200
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
-class DateRangeForm(forms.Form):
+class DateRangeForm(FilterForm):
     """Rejects a range whose start is after its end, naming both fields."""
 
     date_ranges: tuple[tuple[str, str], ...] = ()

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from agreements.forms import FilterForm
 from agreements.widgets import QuickSelect
 
 from .models import Agency
@@ -32,6 +33,7 @@ class AgencyFilter(django_filters.FilterSet):
 
     class Meta:
         model = Agency
+        form = FilterForm
         fields = ()
 
     def search(self, queryset, name, value):

@@ -299,7 +299,7 @@ def test_invalid_filters_give_the_page_with_its_message_and_no_file(client, repo
     response = client.get(EXPORT, {"due_from": "2026-02-30"})
     assert response.status_code == 400  # no report: a script must not take the page for one
     assert response["Content-Type"].startswith("text/html")
-    assert "Enter a valid date." in response.content.decode()
+    assert "Enter a date as year-month-day, for example 2025-10-03." in response.content.decode()
 
 
 def test_download_links_carry_the_filters_but_not_the_page(client, report):
@@ -410,7 +410,7 @@ class TestCommand:
         assert "Wrote 4 milestones" in capsys.readouterr().err
 
     def test_invalid_filters_are_an_error(self, db):
-        with pytest.raises(CommandError, match="--due-within: Enter a number"):
+        with pytest.raises(CommandError, match="--due-within: Enter a whole number"):
             call_command("export_milestones", "--due-within", "soon")
 
 

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 AGREEMENTS = reverse("agreements:agreement_list")
 MILESTONES = reverse("agreements:milestone_list")
 AGENCIES = reverse("partners:agency_list")
+CHOOSE = "Choose one of the options in the list."
 
 
 @pytest.fixture
@@ -22,30 +23,30 @@ def some_rows(db):
 @pytest.mark.parametrize(
     ("url", "params", "field", "message"),
     [
-        (AGREEMENTS, {"sort": "password"}, "sort", "Select a valid choice"),
-        (AGREEMENTS, {"signed_from": "2025-13-45"}, "signed_from", "Enter a valid date"),
+        (AGREEMENTS, {"sort": "password"}, "sort", CHOOSE),
+        (AGREEMENTS, {"signed_from": "2025-13-45"}, "signed_from", "Enter a date as year-month"),
         (
             AGREEMENTS,
             {"signed_from": "2026-01-01", "signed_to": "2025-01-01"},
             "signed_to",
             "This date is before the “from” date.",
         ),
-        (AGREEMENTS, {"area": "no-such-area"}, "area", "Select a valid choice"),
-        (AGREEMENTS, {"agency": "999999"}, "agency", "Select a valid choice"),
-        (AGREEMENTS, {"country": "XX"}, "country", "Select a valid choice"),
-        (AGREEMENTS, {"q": "x" * 5000}, "q", "Ensure this value has at most 200 characters"),
-        (MILESTONES, {"due_within": "abc"}, "due_within", "Enter a number"),
-        (MILESTONES, {"due_within": "9" * 40}, "due_within", "less than or equal to 3650"),
-        (MILESTONES, {"due_within": "-1"}, "due_within", "greater than or equal to 0"),
+        (AGREEMENTS, {"area": "no-such-area"}, "area", CHOOSE),
+        (AGREEMENTS, {"agency": "999999"}, "agency", CHOOSE),
+        (AGREEMENTS, {"country": "XX"}, "country", CHOOSE),
+        (AGREEMENTS, {"q": "x" * 5000}, "q", "Shorten this to 200 characters or fewer"),
+        (MILESTONES, {"due_within": "abc"}, "due_within", "Enter a whole number, for example 30."),
+        (MILESTONES, {"due_within": "9" * 40}, "due_within", "Enter 3650 or less."),
+        (MILESTONES, {"due_within": "-1"}, "due_within", "Enter 0 or more."),
         (
             MILESTONES,
             {"due_from": "2026-02-01", "due_to": "2026-01-01"},
             "due_to",
             "This date is before the “from” date.",
         ),
-        (MILESTONES, {"status": "done"}, "status", "Select a valid choice"),
-        (MILESTONES, {"sort": "-title"}, "sort", "Select a valid choice"),
-        (AGENCIES, {"kind": "bank"}, "kind", "Select a valid choice"),
+        (MILESTONES, {"status": "done"}, "status", CHOOSE),
+        (MILESTONES, {"sort": "-title"}, "sort", CHOOSE),
+        (AGENCIES, {"kind": "bank"}, "kind", CHOOSE),
     ],
 )
 def test_invalid_filter_shows_message_next_to_field_and_lists_nothing(
@@ -57,13 +58,24 @@ def test_invalid_filter_shows_message_next_to_field_and_lists_nothing(
     assert list(response.context["object_list"]) == []
     content = response.content.decode()
     assert f'id="id_{field}_error"' in content
-    assert "Some filters could not be used" in content
+    # GOV.UK's pattern: "Error:" in the title, a summary linking to each wrong field,
+    # and no count of results that were never searched for.
+    assert re.search(r"<title>Error: ", content)
+    assert "There is a problem with the filters" in content
+    assert f'href="#id_{field}"' in content
+    assert "results-count" not in content
     # Every id the fields point screen readers to is on the page (the error read out).
     described = re.findall(r'aria-describedby="([^"]+)"', content)
     assert f"id_{field}_error" in " ".join(described)
     for ids in described:
         for target in ids.split():
             assert f'id="{target}"' in content, target
+
+
+def test_a_date_that_is_not_one_stays_in_its_field_to_correct(client, db):
+    content = client.get(AGREEMENTS, {"signed_from": "3rd of October"}).content.decode()
+    field = re.search(r'<input[^>]*id="id_signed_from"[^>]*>', content).group()
+    assert 'value="3rd of October"' in field and 'type="text"' in field
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5", "9" * 60])
