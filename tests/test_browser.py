@@ -180,3 +180,46 @@ def test_a_visitor_reads_the_madrid_agreement_in_kazakh_and_in_spanish(page, liv
     )
     expect(page.get_by_text("3 de octubre de 2025")).to_be_visible()
     assert page.url.endswith("/es" + address.removeprefix("/en"))
+
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return {
+        top: box.top + window.scrollY, left: box.left, width: box.width, height: box.height,
+        tag: el.tagName, text: (el.innerText || el.name || el.id || "").trim().slice(0, 40),
+        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+        shadow: style.boxShadow !== "none",
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_keyboard_follows_the_page_in_the_order_it_is_seen(browser, live_server, demo, width):
+    """Tab goes down the page as it is seen (on a phone the filters come below the
+    results, and so they do in the tab order), and where the focus is always shows."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/en/agreements/?q=madrid")
+    stops = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop is None or (stops and stop == stops[0]):
+            break
+        stops.append(stop)
+    context.close()
+    names = [stop["text"] for stop in stops]
+    assert "Apply" in names, names  # the whole page was walked
+    results = next(i for i, stop in enumerate(stops) if stop["text"] == demo.title[:40])
+    filters = names.index("Apply")
+    if width == 375:  # one column: the results first, then the filters
+        assert results < filters
+        tops = [stop["top"] for stop in stops]
+        for before, after, stop in zip(tops, tops[1:], stops[1:]):
+            assert after >= before - 12, f"focus jumped up the page to {stop['text']!r}"
+    for stop in stops:
+        assert stop["outline"] or stop["shadow"], f"no visible focus on {stop['text']!r}"
+        assert stop["width"] > 0 and stop["height"] > 0, stop
