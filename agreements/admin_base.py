@@ -208,6 +208,15 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         if self.is_bound:
             self.data = self.without_rows_deleted_elsewhere(self.data)
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A table of inline rows labels its inputs only with column headings, which a
+        # screen reader does not announce per input: each input names itself.
+        for field in form.fields.values():
+            # The admin wraps related fields; the wrapper's copy renders the inner widget.
+            widget = getattr(field.widget, "widget", field.widget)
+            if field.label and not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", field.label)
 
     def without_rows_deleted_elsewhere(self, data):
         """The posted rows less those whose record no longer exists, renumbered.

@@ -218,7 +218,7 @@ def test_the_keyboard_follows_the_page_in_the_order_it_is_seen(browser, live_ser
     if width == 375:  # one column: the results first, then the filters
         assert results < filters
         tops = [stop["top"] for stop in stops]
-        for before, after, stop in zip(tops, tops[1:], stops[1:]):
+        for before, after, stop in zip(tops, tops[1:], stops[1:], strict=False):
             assert after >= before - 12, f"focus jumped up the page to {stop['text']!r}"
     for stop in stops:
         assert stop["outline"] or stop["shadow"], f"no visible focus on {stop['text']!r}"
