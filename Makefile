@@ -45,9 +45,11 @@ translations: $(STAMP)
 	$(PY) scripts/library_translations.py --check
 	$(PY) scripts/compile_translations.py
 
-# Browser tests need Debian's Chromium; install it when we can (root with apt).
+# Browser tests need Debian's Chromium, the HTML check Java; install them when we can
+# (root with apt).
 browser:
 	@bash scripts/ensure-chromium
+	@bash scripts/ensure-java
 
 test: $(STAMP) lint translations browser
 	$(VENV)/bin/pytest

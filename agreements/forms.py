@@ -21,6 +21,10 @@ FIELD_MESSAGES = {
 }
 
 
+# What only a date or number box may carry.
+NUMERIC_ONLY = {"type", "min", "max", "step"}
+
+
 class FilterForm(forms.Form):
     """The form of a list's filters: messages in our words, and what was typed kept
     in view when it is wrong."""
@@ -36,8 +40,9 @@ class FilterForm(forms.Form):
         super().full_clean()
         for name in self.errors:
             field = self.fields.get(name)
-            if field is not None and isinstance(field.widget, forms.DateInput):
-                # A date picker shows nothing for text that is not a date: the person
-                # could not see what they typed. A text box shows it, to correct.
-                attrs = {k: v for k, v in field.widget.attrs.items() if k != "type"}
-                field.widget = forms.TextInput(attrs={**attrs, "inputmode": "numeric"})
+            if field is not None and isinstance(field.widget, forms.DateInput | forms.NumberInput):
+                # A date picker or number box shows nothing for text that is not a date
+                # or a number (nor may it hold it): the person could not see what they
+                # typed. A text box shows it, to correct.
+                kept = {k: v for k, v in field.widget.attrs.items() if k not in NUMERIC_ONLY}
+                field.widget = forms.TextInput(attrs={**kept, "inputmode": "numeric"})

@@ -25,6 +25,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from scripts.screenshots import CHROMIUM_ARGS  # noqa: E402
 from tests.factories import AgreementFactory, PartyFactory, UserFactory  # noqa: E402
+from tests.pages import PORTAL_PAGES  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,23 +36,6 @@ FAILING_IMPACTS = {"critical", "serious"}
 WIDTHS = (1280, 375)
 AXE = Axe()
 
-PORTAL_PAGES = [
-    "/",
-    "/agreements/",
-    "/agreements/?q=madrid",
-    "/agreements/?signed_from=2030-01-01&signed_to=2020-01-01&area=nowhere",
-    "/agreements/nitec-madrid-digital-cooperation-2025/",
-    "/milestones/",
-    "/milestones/?due_within=abc",
-    "/areas/",
-    "/areas/govtech/",
-    "/agencies/",
-    "/agencies/madrid-ministry-of-digitalization/",
-    "/search/?q=madrid",
-    "/search/?q=",
-    "/accounts/login/",
-    "/no-such-page/",
-]
 
 
 @pytest.fixture(scope="module")
