@@ -1,5 +1,7 @@
 from itertools import groupby
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.db.models import F, Prefetch, Value
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -127,6 +129,17 @@ class FilteredListView(FilterView):
             else None
         )
         return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out, and say so on the page it leads to (it looked like nothing happened)."""
+
+    def post(self, request, *args, **kwargs):
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, _("You have logged out."))
+        return response
 
 
 class HomeView(TemplateView):

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from agreements.views import HomeView
+from agreements.views import HomeView, LogoutView
 
 admin.site.site_header = _("Accords administration")
 admin.site.site_title = _("Accords admin")
@@ -23,7 +23,7 @@ urlpatterns += i18n_patterns(
     # Log in and out only: accounts are managed by administrators, and passwords
     # are changed in the admin (no password-reset e-mail to configure).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("partners.urls")),
     path("", include("agreements.urls")),
 )

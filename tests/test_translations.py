@@ -86,7 +86,9 @@ def visible_text(html: str) -> str:
     )
     parser = VisibleText()
     parser.feed(html)
-    return re.sub(r"\s+", " ", " ".join(parser.parts))
+    text = " ".join(parser.parts)
+    # An address (a printout's source: /es/milestones/) is no sentence to translate.
+    return re.sub(r"\s+", " ", re.sub(r"https?://\S+", " ", text))
 
 
 def without_records(text: str) -> str:
