@@ -35,6 +35,12 @@ class Change:
     subject: str
     action: str
     fields: list[tuple[str, str, str]] = field(default_factory=list)
+    created: bool = False
+
+    @property
+    def field_names(self) -> str:
+        """What changed, in one line: "Title, Summary"."""
+        return ", ".join(dict.fromkeys(label[:1].upper() + label[1:] for label, *_ in self.fields))
 
 
 @dataclass
@@ -124,7 +130,7 @@ def _fields(model, record, previous, formatter):
     return rows
 
 
-def agreement_changes(agreement: Agreement, *, limit: int = 50):
+def agreement_changes(agreement: Agreement, *, limit: int | None = None):
     """The latest changes to an agreement, its parties and its milestones, newest first,
     and each milestone's status trail (milestone id -> steps, oldest first)."""
     agreements = list(_series(Agreement.history.filter(id=agreement.pk)))
@@ -180,6 +186,7 @@ def agreement_changes(agreement: Agreement, *, limit: int = 50):
                         subject=subject(model, record),
                         action=str(ACTIONS.get(record.history_type, record.history_type)),
                         fields=fields,
+                        created=record.history_type == "+",
                     )
                 )
     changes.sort(key=lambda change: change.when, reverse=True)

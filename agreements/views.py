@@ -2,6 +2,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Value
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -131,6 +132,9 @@ class FilteredListView(FilterView):
         return context
 
 
+CHANGES_PER_PAGE = 10
+
+
 class LogoutView(auth_views.LogoutView):
     """Log out, and say so on the page it leads to (it looked like nothing happened)."""
 
@@ -223,11 +227,17 @@ class AgreementDetailView(DetailView):
         for milestone in milestones:  # written in its agreement's language: no query to learn it
             milestone.agreement = agreement
         staff = can_see_internal(user)
-        changes = []
+        changes, changes_page = [], None
         if staff:  # the audit trail is for staff
-            changes, trails = agreement_changes(agreement)
+            every_change, trails = agreement_changes(agreement)
             for milestone in milestones:
                 milestone.status_trail = trails.get(milestone.pk, [])
+            # Newest first, a page at a time: a long trail made the page thousands of
+            # pixels long. An impossible page number shows the nearest real one.
+            changes_page = Paginator(every_change, CHANGES_PER_PAGE).get_page(
+                self.request.GET.get("changes")
+            )
+            changes = list(changes_page.object_list)
         timeline = [
             (Milestone.Status(status).label, list(group))
             for status, group in groupby(milestones, key=lambda m: m.status)
@@ -235,6 +245,7 @@ class AgreementDetailView(DetailView):
         return super().get_context_data(
             timeline=timeline,
             changes=changes,
+            changes_page=changes_page,
             show_changes=staff,
             milestone_count=len(milestones),
             related=agreement.related.visible_to(user).order_by("-signed_on"),

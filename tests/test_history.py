@@ -143,3 +143,23 @@ def test_changes_to_cooperation_areas_are_in_the_trail(client, editor, viewer):
     client.force_login(viewer)
     changes = client.get(agreement.get_absolute_url()).context["changes"]
     assert ("cooperation areas", "—", "GovTech, ICT") in changes[0].fields
+
+
+def test_the_changes_read_one_line_each_a_page_at_a_time(client, editor, viewer):
+    """Each change in one line (when, who, what, which fields), before and after on
+    demand; a creation is one line; long trails come ten at a time, newest first."""
+    agreement = AgreementFactory(title="Draft title", summary="First")
+    for number in range(12):
+        save_as(agreement, editor, summary=f"Summary {number}")
+    client.force_login(viewer)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert page.count('<li><p class="card-meta">') == 10
+    assert "<strong>changed</strong>: Summary</p>" in page
+    assert page.count("<details><summary>Before and after</summary>") == 10
+    assert "Summary 11" in page and "Summary 0<" not in page  # newest first
+    older = client.get(agreement.get_absolute_url(), {"changes": "2"}).content.decode()
+    assert older.count('<li><p class="card-meta">') == 3  # two more edits, then the creation
+    assert "<strong>created</strong></p>" in older  # one line, no table
+    assert older.count("<details>") == 2
+    assert "Newer changes" in older and "Older changes" not in older
+    assert client.get(agreement.get_absolute_url(), {"changes": "x"}).status_code == 200
