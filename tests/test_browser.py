@@ -223,3 +223,25 @@ def test_the_keyboard_follows_the_page_in_the_order_it_is_seen(browser, live_ser
     for stop in stops:
         assert stop["outline"] or stop["shadow"], f"no visible focus on {stop['text']!r}"
         assert stop["width"] > 0 and stop["height"] > 0, stop
+
+
+def test_on_a_phone_the_header_is_one_row_and_a_menu_without_javascript(
+    browser, live_server, demo
+):
+    """At 375 px the header took about 150 px (the navigation wrapped to three rows):
+    now the name and a Menu button, then the search; the menu opens with no script."""
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, is_mobile=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/en/agreements/")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 110, header
+    menu = page.locator(".phone-menu")
+    expect(menu.get_by_role("link", name="Milestones")).to_be_hidden()
+    menu.locator("summary").click()
+    expect(menu.get_by_role("link", name="Milestones")).to_be_visible()
+    expect(menu.get_by_role("link", name="Log in")).to_be_visible()
+    menu.get_by_role("link", name="Milestones").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Milestones")
+    context.close()
