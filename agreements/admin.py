@@ -308,7 +308,7 @@ class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
         in_page_language("title", _("title")),
         "agreement_reference",
         "area",
-        "responsible_agency",
+        "lead_agency",
         "due_date",
         "status",
         "overdue",
@@ -349,6 +349,11 @@ class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
     @admin.display(description=_("agreement"), ordering="agreement__reference")
     def agreement_reference(self, obj):
         return obj.agreement.reference
+
+    @admin.display(description=_("responsible agency"), ordering="responsible_agency__name")
+    def lead_agency(self, obj):
+        # By its short name (NITEC): the full one pushed Status and Overdue off screen.
+        return obj.responsible_agency.short_name if obj.responsible_agency else "—"
 
     @admin.display(description=_("overdue"), boolean=True, ordering="is_overdue")
     def overdue(self, obj):

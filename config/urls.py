@@ -9,6 +9,9 @@ from agreements.views import HomeView, LogoutView
 admin.site.site_header = _("Accords administration")
 admin.site.site_title = _("Accords admin")
 admin.site.index_title = _("Agreements, agencies and milestones")
+# The breadcrumbs and the index lead everywhere; the side menu took a quarter of a
+# 1,280 px window and pushed the lists' last columns off screen.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     # The language menu posts here: it remembers the choice and returns to the same page.
