@@ -293,3 +293,23 @@ def test_the_sort_menu_is_one_clean_list(client, db, path, default, others):
     labels = [label for _value, label in searched.field.widget.choices]
     # With a search, relevance first, and the list's usual order among the others.
     assert labels[0] == "Most relevant first" and sorted(labels[1:]) == sorted([default, *others])
+
+
+def test_column_headings_sort_the_list_and_say_which_way(client, db):
+    """Sortable headings are links; aria-sort tells screen readers the list's order
+    (its default too); following the heading of the current order reverses it."""
+    AgreementFactory(title="Bravo")
+    AgreementFactory(title="Alpha")
+    page = client.get(AGREEMENTS).content.decode()
+    assert '<th scope="col" aria-sort="descending"><a href="?sort=signed">Signed</a></th>' in page
+    assert '<th scope="col"><a href="?sort=title">Title</a></th>' in page
+    response = client.get(AGREEMENTS, {"sort": "title", "page": "1"})
+    assert [a.title for a in response.context["object_list"]] == ["Alpha", "Bravo"]
+    page = response.content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a href="?sort=-title">Title</a></th>' in page
+    assert 'aria-sort="descending"' not in page
+    # With a search, relevance orders the list: no column claims it.
+    assert "aria-sort" not in client.get(AGREEMENTS, {"q": "alpha"}).content.decode()
+    MilestoneFactory()
+    due = client.get(MILESTONES).content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a href="?sort=-due">Due</a></th>' in due

@@ -79,3 +79,24 @@ def search_snippet(record, query):
     if record._meta.model_name == "milestone":
         texts.append(record.agreement.text("title"))
     return snippet(texts, query)
+
+
+@register.simple_tag(takes_context=True)
+def sortable_heading(context, label, order):
+    """A column heading that sorts the list by `order` (a sort menu parameter): a
+    link that sorts ascending, or reverses the order the list is in, with aria-sort
+    saying which order that is (the list's default order included)."""
+    request, filterset = context["request"], context.get("filter")
+    chosen = request.GET.get("sort", "")
+    if not chosen and filterset is not None and not context.get("search_query"):
+        chosen = getattr(filterset, "default_order", "")
+    current = chosen.lstrip("-") == order
+    descending = chosen.startswith("-")
+    query = request.GET.copy()
+    query["sort"] = f"-{order}" if current and not descending else order
+    query.pop("page", None)
+    sort = ""
+    if current:
+        sort = format_html(' aria-sort="{}"', "descending" if descending else "ascending")
+    link = format_html('<a href="?{}">{}</a>', query.urlencode(), label)
+    return format_html('<th scope="col"{}>{}</th>', sort, link)
