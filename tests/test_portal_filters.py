@@ -313,3 +313,11 @@ def test_column_headings_sort_the_list_and_say_which_way(client, db):
     MilestoneFactory()
     due = client.get(MILESTONES).content.decode()
     assert '<th scope="col" aria-sort="ascending"><a href="?sort=-due">Due</a></th>' in due
+
+
+def test_result_counts_are_written_as_numbers_are_in_the_language(client, db, monkeypatch):
+    from agreements.pagination import BothEndsPaginator
+
+    monkeypatch.setattr(BothEndsPaginator, "count", 85090)
+    assert "85,090 agreements" in client.get(AGREEMENTS).content.decode()
+    assert "85\u00a0090 соглашений" in client.get("/ru/agreements/").content.decode()
