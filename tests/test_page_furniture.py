@@ -36,3 +36,13 @@ def test_a_printout_says_where_and_when_it_was_printed(client, demo):
     content = client.get(demo.get_absolute_url()).content.decode()
     source = re.search(r'<p class="print-only print-source">(.*?)</p>', content).group(1)
     assert f"Printed from http://testserver{demo.get_absolute_url()} on 20" in source
+
+
+def test_login_errors_are_read_out_with_their_fields(client, db):
+    content = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert content.count("<title>Error: ") == 1
+    described = re.findall(r'<input[^>]*aria-describedby="([^"]+)"', content)
+    assert described  # each field points at its error, and the error is there
+    for ids in described:
+        for target in ids.split():
+            assert f'id="{target}"' in content, target
