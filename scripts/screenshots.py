@@ -1,8 +1,11 @@
 """Save PNGs of every portal page at desktop and phone width into screenshots/.
 
 Usage: python scripts/screenshots.py BASE_URL  (the Makefile starts a server for it)
+With SHOT_USER and SHOT_PASSWORD (a staff account), also the staff's view of the
+portal and the admin pages.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +28,10 @@ PAGES = {
         "/agreements/?page=abc&sort=bogus&signed_from=2026-01-01&signed_to=2025-01-01"
     ),
     "agreement-detail": "/agreements/nitec-madrid-digital-cooperation-2025/",
+    "agreements-bad-date": "/agreements/?signed_from=notadate&q=madrid",
     "milestones": "/milestones/",
+    "milestones-bad-input": "/milestones/?due_within=abc&status=done",
+    "search": "/search/?q=madrid",
     "areas": "/areas/",
     "area-detail": "/areas/govtech/",
     "agencies": "/agencies/",
@@ -37,22 +43,64 @@ PAGES = {
 for language in ["es", "ru", "kk"]:
     for name in ["home", "agreements-filtered", "agreement-detail", "milestones"]:
         PAGES[f"{name}-{language}"] = f"/{language}{PAGES[name]}"
-WIDTHS = {"desktop": (1366, 900), "phone": (375, 812)}
+# Seen by staff: internal records, the Changes section, and the admin.
+STAFF_PAGES = {
+    "staff-agreement-detail": "/en/agreements/nitec-madrid-digital-cooperation-2025/",
+    "staff-agreements": "/en/agreements/",
+    "admin-index": "/en/admin/",
+    "admin-agreements": "/en/admin/agreements/agreement/",
+    "admin-agreement-change": "/en/admin/agreements/agreement/{demo}/change/",
+    "admin-milestones": "/en/admin/agreements/milestone/",
+    "admin-milestone-add": "/en/admin/agreements/milestone/add/",
+    "admin-agency-change-kk": "/kk/admin/partners/agency/{agency}/change/",
+}
+WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
+
+
+def log_in(page, base_url: str) -> bool:
+    user, password = os.environ.get("SHOT_USER"), os.environ.get("SHOT_PASSWORD")
+    if not (user and password):
+        return False
+    page.goto(base_url + "/en/admin/login/")
+    page.fill("#id_username", user)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    return True
+
+
+def record_ids(page, base_url: str) -> dict:
+    """The demo agreement's and an agency's admin ids, read from the admin's own lists."""
+    ids = {}
+    for key, url in [("demo", "/en/admin/agreements/agreement/?q=NITEC"),
+                     ("agency", "/en/admin/partners/agency/?q=NITEC")]:  # fmt: skip
+        page.goto(base_url + url)
+        href = page.locator("#result_list tbody tr th a").first.get_attribute("href")
+        ids[key] = href.rstrip("/").split("/")[-2]
+    return ids
 
 
 def main(base_url: str, out: Path = Path("screenshots")) -> None:
     out.mkdir(exist_ok=True)
+    base_url = base_url.rstrip("/")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
         )
         for width_name, (width, height) in WIDTHS.items():
             page = browser.new_page(viewport={"width": width, "height": height})
-            for name, path in PAGES.items():
-                page.goto(base_url.rstrip("/") + path)
+            pages = dict(PAGES)
+            for name, path in pages.items():
+                page.goto(base_url + path)
                 target = out / f"{name}-{width_name}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target)
+            if log_in(page, base_url):
+                ids = record_ids(page, base_url)
+                for name, path in STAFF_PAGES.items():
+                    page.goto(base_url + path.format(**ids))
+                    target = out / f"{name}-{width_name}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target)
             page.close()
         browser.close()
 
