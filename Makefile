@@ -62,15 +62,15 @@ SHOT_PORT ?= 8765
 screenshots: $(STAMP) compiled-translations browser
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
-	@# A staff account of its own, with a password made for this run, for the staff and admin pages.
+	@# A staff account of its own, with a password made for this run, for the staff and admin
+	@# pages; deleted when the run ends however it ends. An existing one is never touched.
 	@password=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(18))"); \
-	  $(DEV_ENV) SHOT_PASSWORD=$$password $(PY) manage.py shell -c "import os; from django.contrib.auth import get_user_model; u, _ = get_user_model().objects.get_or_create(username='screenshots'); u.is_staff = u.is_superuser = True; u.set_password(os.environ['SHOT_PASSWORD']); u.save()"; \
+	  $(DEV_ENV) SHOT_PASSWORD=$$password $(PY) manage.py shell -c "import os, sys; from django.contrib.auth import get_user_model; User = get_user_model(); User.objects.filter(username='screenshots').exists() and sys.exit('a user named screenshots exists already: not touching it'); u = User(username='screenshots', is_staff=True, is_superuser=True); u.set_password(os.environ['SHOT_PASSWORD']); u.save()" || exit 1; \
 	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(SHOT_PORT) --noreload >/dev/null 2>&1 & \
-	  server=$$!; trap 'kill $$server' EXIT; \
+	  server=$$!; \
+	  trap 'kill $$server; $(DEV_ENV) $(PY) manage.py shell -c "from django.contrib.auth import get_user_model; get_user_model().objects.filter(username=\"screenshots\").delete()" >/dev/null' EXIT; \
 	  for _ in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(SHOT_PORT)/ && break; sleep 0.2; done; \
-	  SHOT_USER=screenshots SHOT_PASSWORD=$$password $(PY) scripts/screenshots.py http://127.0.0.1:$(SHOT_PORT); \
-	  status=$$?; $(DEV_ENV) $(PY) manage.py shell -c "from django.contrib.auth import get_user_model; get_user_model().objects.filter(username='screenshots').delete()"; \
-	  exit $$status
+	  SHOT_USER=screenshots SHOT_PASSWORD=$$password $(PY) scripts/screenshots.py http://127.0.0.1:$(SHOT_PORT)
 
 # Benchmarks against PostgreSQL: DATABASE_URL if set, else a local accords_bench database.
 # The first run seeds 100,000 agreements and 1,000,000 milestones (about 2 minutes).

@@ -16,6 +16,7 @@ from . import search
 from .forms import FilterForm
 from .models import Agreement, CooperationArea, Milestone, Party
 from .search import parse
+from .translated import current_language, text_in
 from .widgets import QuickSelect
 
 SEARCH_MAX_LENGTH = 200
@@ -131,7 +132,7 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
         empty_label=_("Newest signed first"),
         fields=(
             ("signed_on", "signed"),
-            ("title", "title"),
+            ("title_shown", "title"),  # as the page shows it (see filter_queryset)
             ("status", "status"),
             ("expires_on", "expiry"),
         ),
@@ -139,7 +140,7 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
             # Ascending labels by field name, descending by "-" and parameter name.
             "signed_on": _("Signing date, oldest first"),
             "-signed": _("Signing date, newest first"),
-            "title": _("Title, A–Z"),
+            "title_shown": _("Title, A–Z"),
             "-title": _("Title, Z–A"),
             "status": _("Status"),
             "-status": _("Status, reversed"),
@@ -169,6 +170,9 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
         return queryset.filter(legally_binding={"yes": True, "no": False, "unknown": None}[value])
 
     def filter_queryset(self, queryset):
+        # A–Z by the title each row shows, in the page's language (its translation, else
+        # the original), not by the original of every row.
+        queryset = queryset.alias(title_shown=text_in("title", current_language()))
         queryset = super().filter_queryset(queryset)
         order = [F("signed_on").desc(nulls_last=True), "reference"]
         if ranked := best_matches(self, queryset, order=order):

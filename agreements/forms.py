@@ -45,4 +45,6 @@ class FilterForm(forms.Form):
                 # or a number (nor may it hold it): the person could not see what they
                 # typed. A text box shows it, to correct.
                 kept = {k: v for k, v in field.widget.attrs.items() if k not in NUMERIC_ONLY}
-                field.widget = forms.TextInput(attrs={**kept, "inputmode": "numeric"})
+                if isinstance(field.widget, forms.NumberInput):
+                    kept["inputmode"] = "numeric"  # not for dates: a phone's number pad has no "-"
+                field.widget = forms.TextInput(attrs=kept)

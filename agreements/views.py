@@ -233,7 +233,8 @@ class AgreementDetailView(DetailView):
             for milestone in milestones:
                 milestone.status_trail = trails.get(milestone.pk, [])
             # Newest first, a page at a time: a long trail made the page thousands of
-            # pixels long. An impossible page number shows the nearest real one.
+            # pixels long. A page number that is not one shows the first page, one past
+            # the end the last.
             changes_page = Paginator(every_change, CHANGES_PER_PAGE).get_page(
                 self.request.GET.get("changes")
             )

@@ -8,6 +8,7 @@ portal and the admin pages.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
@@ -75,7 +76,7 @@ def record_ids(page, base_url: str) -> dict:
                      ("agency", "/en/admin/partners/agency/?q=NITEC")]:  # fmt: skip
         page.goto(base_url + url)
         href = page.locator("#result_list tbody tr th a").first.get_attribute("href")
-        ids[key] = href.rstrip("/").split("/")[-2]
+        ids[key] = urlsplit(href).path.rstrip("/").split("/")[-2]  # …/<id>/change/?filters
     return ids
 
 

@@ -155,7 +155,8 @@ def test_the_changes_read_one_line_each_a_page_at_a_time(client, editor, viewer)
     page = client.get(agreement.get_absolute_url()).content.decode()
     assert page.count('<li><p class="card-meta">') == 10
     assert "<strong>changed</strong>: Summary</p>" in page
-    assert page.count("<details><summary>Before and after</summary>") == 10
+    summary = '<details><summary>Before and after<span class="visually-hidden">: Agreement, '
+    assert page.count(summary) == 10
     assert "Summary 11" in page and "Summary 0<" not in page  # newest first
     older = client.get(agreement.get_absolute_url(), {"changes": "2"}).content.decode()
     assert older.count('<li><p class="card-meta">') == 3  # two more edits, then the creation
