@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agreements.models import Agreement
+from tests.chromium import browser  # noqa: F401 - the real-browser tests' fixture
 from tests.factories import UserFactory
 
 # "Today" for the whole run: tests compute their expected dates when their module is

@@ -6,24 +6,16 @@ violation fails. The Content Security Policy stays on: axe is injected through t
 browser's debugging protocol, which the policy does not govern.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        "ACCESSIBILITY TESTS SKIPPED: /usr/bin/chromium is missing (apt-get install chromium)",
-        allow_module_level=True,
-    )
+from tests.chromium import require_chromium
+
+require_chromium("ACCESSIBILITY TESTS")
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
-from scripts.screenshots import CHROMIUM_ARGS  # noqa: E402
 from tests.factories import AgreementFactory, PartyFactory, UserFactory  # noqa: E402
 from tests.pages import PORTAL_PAGES  # noqa: E402
 
@@ -35,19 +27,6 @@ pytestmark = [
 FAILING_IMPACTS = {"critical", "serious"}
 WIDTHS = (1280, 375)
 AXE = Axe()
-
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def signed_in(context, live_server, user):

@@ -1,22 +1,15 @@
 """Real-browser tests: Debian's Chromium driven by Playwright against the live test server."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing (apt-get install chromium)",
-        allow_module_level=True,
-    )
+from tests.chromium import require_chromium
+
+require_chromium("BROWSER TESTS")
 
 from django.contrib.auth.models import Permission  # noqa: E402
 from django.utils import translation  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-from scripts.screenshots import CHROMIUM_ARGS  # noqa: E402
 from tests.factories import AgreementFactory, PartyFactory, UserFactory  # noqa: E402
 
 pytestmark = [
@@ -24,20 +17,6 @@ pytestmark = [
     # serialized_rollback keeps the rows that migrations create (areas, groups) between tests.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in
-    # the test itself are still synchronous, so Django's async guard is relaxed here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
