@@ -80,13 +80,20 @@ def _count(*, user, today, window_days) -> dict:
             milestones_by_area[area_id] = n
         totals["overdue"] += overdue
         totals["due_soon"] += due_soon
-    return {
+    counts = {
         "by_status": by_status,
         "agreements_by_area": agreements_by_area,
         "milestones_by_area": milestones_by_area,
         "overdue": totals["overdue"],
         "due_soon": totals["due_soon"],
     }
+    if can_see_internal(user):  # what staff must put right: the home page's first panel
+        counts["attention"] = {
+            "stale": milestones.stale().count(),
+            "expired_active": agreements.expired_but_active(today=today).count(),
+            "missing_signatory": agreements.missing_signatory().count(),
+        }
+    return counts
 
 
 def areas_with_counts(counts: dict):

@@ -124,6 +124,16 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
     signed_to = django_filters.DateFilter(
         label=_("Signed to"), field_name="signed_on", lookup_expr="lte", widget=DATE_WIDGET
     )
+    attention = django_filters.ChoiceFilter(
+        widget=QuickSelect,
+        label=_("Needs attention"),
+        method="needing_attention",
+        empty_label=_("Any"),
+        choices=[
+            ("expired_active", _("Expired but still signed or in force")),
+            ("missing_signatory", _("A signatory party without its signatory")),
+        ],
+    )
     expires_before = django_filters.DateFilter(
         label=_("Expiring before"), field_name="expires_on", lookup_expr="lt", widget=DATE_WIDGET
     )
@@ -165,6 +175,11 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
         return queryset.filter(
             Exists(Party.objects.filter(agreement=OuterRef("pk"), agency__country=value))
         )
+
+    def needing_attention(self, queryset, name, value):
+        if value == "expired_active":
+            return queryset.expired_but_active()
+        return queryset.missing_signatory()
 
     def with_binding(self, queryset, name, value):
         return queryset.filter(legally_binding={"yes": True, "no": False, "unknown": None}[value])
@@ -233,6 +248,9 @@ class MilestoneFilter(SearchedList, django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput
     )
+    stale = django_filters.BooleanFilter(
+        label=_("Not reviewed for 90 days"), method="only_stale", widget=forms.CheckboxInput
+    )
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"),
         method="within_days",
@@ -261,6 +279,9 @@ class MilestoneFilter(SearchedList, django_filters.FilterSet):
 
     def only_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
+
+    def only_stale(self, queryset, name, value):
+        return queryset.stale() if value else queryset
 
     def within_days(self, queryset, name, value):
         return queryset.due_within(days=int(value))

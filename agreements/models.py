@@ -209,6 +209,21 @@ class AgreementQuerySet(TranslatableQuerySet):
             return self
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
 
+    def expired_but_active(self, *, today: datetime.date | None = None) -> "AgreementQuerySet":
+        """Past their expiry date yet still recorded as signed or in force: the status
+        or the date is wrong, and someone should say which."""
+        return self.filter(
+            expires_on__lt=today or timezone.localdate(),
+            status__in=[Agreement.Status.SIGNED, Agreement.Status.IN_FORCE],
+        )
+
+    def missing_signatory(self) -> "AgreementQuerySet":
+        """With a signatory party for which nobody is recorded as having signed."""
+        unsigned = Party.objects.filter(
+            agreement=OuterRef("pk"), role=Party.Role.SIGNATORY, signatory__isnull=True
+        )
+        return self.filter(Exists(unsigned))
+
     def with_untranslated_milestones(self) -> "AgreementQuerySet":
         """Prefetch, as `untranslated_milestones`, the milestones still missing some
         translation (the admin list's "missing translations" column, as its filter
@@ -528,6 +543,7 @@ class Party(models.Model):
 
 
 CLOSED_MILESTONE_STATUSES = ("met", "cancelled")
+STALE_AFTER_DAYS = 90  # an open milestone not reviewed for this long needs a look
 
 
 class MilestoneQuerySet(TranslatableQuerySet):
@@ -572,6 +588,11 @@ class MilestoneQuerySet(TranslatableQuerySet):
 
     def open(self) -> "MilestoneQuerySet":
         return self.exclude(status__in=CLOSED_MILESTONE_STATUSES)
+
+    def stale(self, *, now: datetime.datetime | None = None) -> "MilestoneQuerySet":
+        """Open milestones nobody has reviewed (saved) for STALE_AFTER_DAYS days."""
+        since = (now or timezone.now()) - datetime.timedelta(days=STALE_AFTER_DAYS)
+        return self.open().filter(last_reviewed__lt=since)
 
     def by_due_date(self) -> "MilestoneQuerySet":
         """Soonest first, undated last on every database."""

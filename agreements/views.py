@@ -168,6 +168,7 @@ class HomeView(TemplateView):
             due_soon_count=counts["due_soon"],
             overdue=milestones.overdue().by_due_date()[:10],
             overdue_count=counts["overdue"],
+            attention=counts.get("attention"),
             window_days=HOME_WINDOW_DAYS,
             **kwargs,
         )
