@@ -55,6 +55,10 @@ class SearchedList:
     rank_at_most = RANK_AT_MOST
     default_order = ""  # the sort menu's choice that is also the list's default order
     unlisted_orders = ("status", "-status")
+    # The list's order with no sort chosen (its model's own), completed by stable_order.
+    list_order: tuple[str, ...] = ()
+    nullable: frozenset[str] = frozenset()
+    tiebreak: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,9 +67,23 @@ class SearchedList:
     def search(self, queryset, name, value):
         return queryset.search(value).with_relevance(value)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if ranked := best_matches(self, queryset):
+            return ranked
+        return stable_order(
+            queryset,
+            default=["-relevance", *self.list_order] if searched(self) else self.list_order,
+            nullable=self.nullable,
+            tiebreak=self.tiebreak,
+        )
+
 
 class AgreementFilter(SearchedList, django_filters.FilterSet):
     default_order = "-signed"
+    list_order = ("-signed_on",)
+    nullable = frozenset({"signed_on", "expires_on"})
+    tiebreak = ("reference",)
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -188,20 +206,14 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
         # A–Z by the title each row shows, in the page's language (its translation, else
         # the original), not by the original of every row.
         queryset = queryset.alias(title_shown=text_in("title", current_language()))
-        queryset = super().filter_queryset(queryset)
-        order = [F("signed_on").desc(nulls_last=True), "reference"]
-        if ranked := best_matches(self, queryset, order=order):
-            return ranked
-        return stable_order(
-            queryset,
-            default=["-relevance", "-signed_on"] if searched(self) else ["-signed_on"],
-            nullable={"signed_on", "expires_on"},
-            tiebreak=["reference"],
-        )
+        return super().filter_queryset(queryset)
 
 
 class MilestoneFilter(SearchedList, django_filters.FilterSet):
     default_order = "due"
+    list_order = ("due_date",)
+    nullable = frozenset({"due_date"})
+    tiebreak = ("pk",)  # (due_date, id) is indexed: the first page needs no sort
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
@@ -286,18 +298,6 @@ class MilestoneFilter(SearchedList, django_filters.FilterSet):
     def within_days(self, queryset, name, value):
         return queryset.due_within(days=int(value))
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        order = [F("due_date").asc(nulls_last=True), "pk"]
-        if ranked := best_matches(self, queryset, order=order):
-            return ranked
-        return stable_order(
-            queryset,
-            default=["-relevance", "due_date"] if searched(self) else ["due_date"],
-            nullable={"due_date"},
-            tiebreak=["pk"],  # (due_date, id) is indexed: the first page needs no sort
-        )
-
 
 class MilestoneReportFilter(MilestoneFilter):
     """The CSV report: every milestone the filters keep, however many a search finds."""
@@ -305,7 +305,7 @@ class MilestoneReportFilter(MilestoneFilter):
     rank_at_most = None
 
 
-def best_matches(filterset, queryset, *, order):
+def best_matches(filterset, queryset):
     """With a search and the sort menu left at "most relevant", the best of its first
     `rank_at_most` matches in the list's own order (see search.BestMatches), and
     `more_matches` when there were more; otherwise None."""
@@ -313,7 +313,7 @@ def best_matches(filterset, queryset, *, order):
     limit = filterset.rank_at_most
     if not limit or not searched(filterset) or filterset.form.cleaned_data.get("sort"):
         return None
-    matches = search.BestMatches(queryset, order=order, among=limit)
+    matches = search.BestMatches(queryset, among=limit)
     filterset.more_matches = matches.more
     return matches
 

@@ -2,10 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 # What a wrong filter says, in our words: what to do, not what the code checked.
-CHOOSE_FROM_LIST = _("Choose one of the options in the list.")
 FIELD_MESSAGES = {
-    forms.ChoiceField: {"invalid_choice": CHOOSE_FROM_LIST},
-    forms.ModelChoiceField: {"invalid_choice": CHOOSE_FROM_LIST},
+    # ModelChoiceField is a ChoiceField too.
+    forms.ChoiceField: {"invalid_choice": _("Choose one of the options in the list.")},
     forms.DateField: {"invalid": _("Enter a date as year-month-day, for example 2025-10-03.")},
     forms.DecimalField: {
         "invalid": _("Enter a whole number, for example 30."),

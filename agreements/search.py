@@ -188,7 +188,9 @@ class BestMatches:
 
     ordered = True  # in best-first order, which the paginator checks
 
-    def __init__(self, matches, *, order, among: int):
+    def __init__(self, matches, *, among: int, order=None):
+        # By default the model's own order, which is each list's (newest signed, soonest due).
+        order = order or matches.model._meta.ordering
         rows = list(matches.order_by(*order).values_list("pk", "relevance")[: among + 1])
         self.more = len(rows) > among
         rows = sorted(rows[:among], key=lambda row: -row[1])

@@ -390,7 +390,6 @@ class SiteSearchView(TemplateView):
                     .with_relevance(text)
                     .with_milestones_mentioning(text)
                     .prefetch_related(parties_with_agencies()),
-                    order=[F("signed_on").desc(nulls_last=True), "reference"],
                     among=limit,
                 ),
                 "agencies": search.BestMatches(
@@ -405,7 +404,6 @@ class SiteSearchView(TemplateView):
                     Milestone.objects.for_report(user=user)
                     .search(text)
                     .annotate(relevance=Value(0)),
-                    order=[F("due_date").asc(nulls_last=True), "pk"],
                     among=limit,
                 ),
             }

@@ -18,7 +18,7 @@ def tune_garbage_collector() -> None:
     long as the process, yet every full collection walked them all: one request in
     ten or so paused by 40 ms, which made a search's 95th percentile 79 ms against
     a median of 41. Frozen, they are skipped; a larger first generation (20,000
-    allocations instead of 700) makes collections rarer. Measured: p95 45 ms.
+    allocations instead of 700) makes collections rarer. Measured: p95 47 ms.
     """
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
