@@ -72,6 +72,11 @@ class MilestoneInlineFormSet(VersionedInlineFormSet):
         super().add_fields(form, index)
         if self.is_bound:
             form.instance._pending_party_agency_ids = self.pending_party_agency_ids()
+        if officer := form.fields.get("responsible_officer"):
+            # Every milestone's menu lists the same staff: read them once, not per milestone.
+            if not hasattr(self, "_officer_choices"):
+                self._officer_choices = list(officer.choices)
+            officer.choices = self._officer_choices
 
 
 class MilestoneInline(RecordInline, admin.StackedInline):
@@ -84,6 +89,7 @@ class MilestoneInline(RecordInline, admin.StackedInline):
         "description",
         ("area", "responsible_agency"),
         ("due_date", "status", "date_met"),
+        "responsible_officer",
         "last_reviewed",
     ]
     readonly_fields = ["last_reviewed"]
@@ -206,6 +212,7 @@ class AgreementAdmin(TranslatedFieldsAdmin, RecordAdmin):
         "kind",
         "areas",
         "visibility",
+        ("responsible_officer", RelatedChoicesFilter),
         PartyCountryFilter,
         SigningYearFilter,
         MissingTranslationFilter,
@@ -222,7 +229,20 @@ class AgreementAdmin(TranslatedFieldsAdmin, RecordAdmin):
     autocomplete_fields = ["areas", "related"]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
     fieldsets = [
-        (None, {"fields": ["reference", "title", "slug", "kind", "status", "visibility"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "title",
+                    "slug",
+                    "kind",
+                    "status",
+                    "visibility",
+                    "responsible_officer",
+                ]
+            },
+        ),
         (_("Signature"), {"fields": [("signed_on", "place_of_signing"), "event"]}),
         (_("Validity"), {"fields": [("entry_into_force", "expires_on"), "legally_binding"]}),
         (_("Content"), {"fields": ["summary", "original_language", "areas", "related"]}),
@@ -319,6 +339,7 @@ class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
         "status",
         "area",
         ("responsible_agency", RelatedChoicesFilter),
+        ("responsible_officer", RelatedChoicesFilter),
         OverdueFilter,
         MissingTranslationFilter,
     ]

@@ -92,6 +92,7 @@ def _count(*, user, today, window_days) -> dict:
             "stale": milestones.stale().count(),
             "expired_active": agreements.expired_but_active(today=today).count(),
             "missing_signatory": agreements.missing_signatory().count(),
+            "no_officer": agreements.without_responsible_officer().count(),
         }
     return counts
 

@@ -150,6 +150,7 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
         choices=[
             ("expired_active", _("Expired but still signed or in force")),
             ("missing_signatory", _("A signatory party without its signatory")),
+            ("no_officer", _("No responsible officer")),
         ],
     )
     expires_before = django_filters.DateFilter(
@@ -197,6 +198,8 @@ class AgreementFilter(SearchedList, django_filters.FilterSet):
     def needing_attention(self, queryset, name, value):
         if value == "expired_active":
             return queryset.expired_but_active()
+        if value == "no_officer":
+            return queryset.without_responsible_officer()
         return queryset.missing_signatory()
 
     def with_binding(self, queryset, name, value):

@@ -224,6 +224,14 @@ class AgreementQuerySet(TranslatableQuerySet):
         )
         return self.filter(Exists(unsigned))
 
+    def without_responsible_officer(self) -> "AgreementQuerySet":
+        """Still being negotiated or in effect, with nobody named to follow it up: its
+        reminders reach no one."""
+        return self.filter(
+            responsible_officer__isnull=True,
+            status__in=[s for s in Agreement.Status if s not in Agreement.FINISHED_STATUSES],
+        )
+
     def with_untranslated_milestones(self) -> "AgreementQuerySet":
         """Prefetch, as `untranslated_milestones`, the milestones still missing some
         translation (the admin list's "missing translations" column, as its filter
@@ -293,6 +301,8 @@ class Agreement(Translatable, models.Model):
         PUBLIC = "public", _("Public")
         INTERNAL = "internal", _("Internal")
 
+    FINISHED_STATUSES = (Status.EXPIRED, Status.TERMINATED)
+
     reference = models.CharField(
         _("reference"),
         max_length=32,
@@ -350,6 +360,16 @@ class Agreement(Translatable, models.Model):
         help_text=_(
             "Public agreements are shown to anyone; internal ones to signed-in staff only."
         ),
+    )
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible officer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        related_name="agreements_responsible_for",
+        help_text=_("The staff member who follows this agreement up and gets its reminders."),
     )
     areas = models.ManyToManyField(
         CooperationArea, verbose_name=_("cooperation areas"), related_name="agreements", blank=True
@@ -650,6 +670,16 @@ class Milestone(Translatable, models.Model):
         blank=True,
         related_name="milestones",
         help_text=_("Must be one of the agreement's parties."),
+    )
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible officer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        related_name="milestones_responsible_for",
+        help_text=_("Leave empty when the agreement's responsible officer follows it."),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     date_met = models.DateField(_("date met"), null=True, blank=True)

@@ -202,13 +202,19 @@ class AgreementDetailView(DetailView):
     template_name = "agreements/agreement_detail.html"
 
     def get_queryset(self):
-        return Agreement.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch(
-                "parties",
-                queryset=Party.objects.select_related("agency", "signatory__agency").order_by("pk"),
-            ),
-            "areas",
-            "documents",
+        return (
+            Agreement.objects.visible_to(self.request.user)
+            .select_related("responsible_officer")
+            .prefetch_related(
+                Prefetch(
+                    "parties",
+                    queryset=Party.objects.select_related("agency", "signatory__agency").order_by(
+                        "pk"
+                    ),
+                ),
+                "areas",
+                "documents",
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -217,7 +223,7 @@ class AgreementDetailView(DetailView):
         milestones = sorted(
             Milestone.objects.filter(agreement=agreement)
             .with_overdue()
-            .select_related("area", "responsible_agency"),
+            .select_related("area", "responsible_agency", "responsible_officer"),
             key=lambda m: (
                 MILESTONE_TIMELINE_ORDER.index(m.status),
                 m.due_date is None,
@@ -252,6 +258,7 @@ class AgreementDetailView(DetailView):
             milestone_count=len(milestones),
             related=agreement.related.visible_to(user).order_by("-signed_on"),
             can_edit=user.has_perm("agreements.change_agreement"),
+            watching=user.is_staff and agreement.watches.filter(user=user).exists(),
             **kwargs,
         )
 

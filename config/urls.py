@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from agreements.views import HomeView, LogoutView
+from notifications import views as notification_views
 
 admin.site.site_header = _("Accords administration")
 admin.site.site_title = _("Accords admin")
@@ -16,6 +17,10 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     # The language menu posts here: it remembers the choice and returns to the same page.
     path("i18n/", include("django.conf.urls.i18n")),
+    # Calendar programs subscribe to these: addresses without a language, which
+    # would otherwise redirect (the private feed is in its owner's language).
+    path("calendar/milestones.ics", notification_views.milestone_feed, name="milestone_feed"),
+    path("calendar/<str:token>.ics", notification_views.private_feed, name="calendar_feed"),
 ]
 # Every page's address carries its language (/es/agreements/…), so a shared link
 # opens in the language it was copied in; an address without one is redirected
@@ -28,5 +33,6 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("partners.urls")),
+    path("", include("notifications.urls")),
     path("", include("agreements.urls")),
 )

@@ -5,7 +5,6 @@ For scheduled reports, e.g. from cron:
     python manage.py export_milestones --sort -due
 """
 
-import os
 import sys
 
 from django.conf import settings
@@ -104,7 +103,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--base-url",
-            default=os.environ.get("ACCORDS_BASE_URL", "http://127.0.0.1:8000"),
+            default=settings.ACCORDS_BASE_URL,
             help="site address for the link column (default: $ACCORDS_BASE_URL)",
         )
 

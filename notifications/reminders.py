@@ -1,0 +1,255 @@
+"""What each person is reminded of, and when.
+
+Every reminder is reckoned from a date (a due date, an expiry date, the day of
+the last review) and a threshold: 30, 7 and 1 days before a due date and the day
+itself; 90, 30 and 7 days before an expiry and the day itself; every week while
+a milestone is overdue or an expired agreement is still marked active; once
+when a milestone has gone 90 days without review. A threshold is sent once per
+person (the Reminder table says which were), so a run every hour sends nothing
+new, and a new date re-arms them all.
+
+A run that missed a day catches up with the nearest threshold only: a milestone
+first seen 5 days before its date gets the 7-day reminder, not the 30-day one too.
+"""
+
+import dataclasses
+import datetime
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from agreements import search
+from agreements.models import STALE_AFTER_DAYS, Agreement, Milestone
+from notifications.models import NotificationSettings, Reminder, Watch
+
+DUE_THRESHOLDS = (30, 7, 1, 0)
+EXPIRY_THRESHOLDS = (90, 30, 7, 0)
+REPEAT_EVERY_DAYS = 7  # overdue milestones, expired agreements still marked active
+ITEMS_PER_GROUP = 50  # a digest lists this many per group and links to the rest
+
+
+def threshold_for(days_left: int, thresholds=DUE_THRESHOLDS) -> int | None:
+    """The nearest threshold a date `days_left` days away has crossed (None: none yet)."""
+    crossed = [t for t in thresholds if days_left <= t]
+    return min(crossed) if days_left >= 0 and crossed else None
+
+
+def threshold_case(field: str, thresholds, today: datetime.date) -> Case:
+    """threshold_for() in SQL, for the rows' own dates."""
+    return Case(
+        *[
+            When(**{f"{field}__lte": today + datetime.timedelta(days=t)}, then=Value(t))
+            for t in sorted(thresholds)
+        ],
+        output_field=IntegerField(),
+    )
+
+
+@dataclasses.dataclass
+class Item:
+    """One line of a digest: the record and the reminder it stands for."""
+
+    kind: str
+    record: Milestone | Agreement
+    threshold: int
+    subject_date: datetime.date
+
+    @property
+    def milestone(self):
+        return self.record if isinstance(self.record, Milestone) else None
+
+    @property
+    def agreement(self):
+        return self.record if isinstance(self.record, Agreement) else self.record.agreement
+
+
+@dataclasses.dataclass
+class Group:
+    kind: str
+    items: list[Item]
+    more: bool  # more than ITEMS_PER_GROUP are due: the digest links to the list
+
+
+@dataclasses.dataclass
+class Digest:
+    user: object
+    settings: NotificationSettings
+    today: datetime.date
+    groups: list[Group]
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for group in self.groups for item in group.items]
+
+    def reminders(self, *, message_id: str) -> list[Reminder]:
+        return [
+            Reminder(
+                user=self.user,
+                kind=item.kind,
+                milestone=item.milestone,
+                agreement=None if item.milestone else item.agreement,
+                threshold=item.threshold,
+                subject_date=item.subject_date,
+                sent_on=self.today,
+                message_id=message_id,
+            )
+            for item in self.items
+        ]
+
+
+def milestones_followed_by(user, settings: NotificationSettings):
+    """Milestones this person hears about: those they may see and, unless they
+    asked for everything, that they own, or whose agreement they own or watch."""
+    milestones = Milestone.objects.visible_to(user)
+    if settings.scope == NotificationSettings.Scope.ALL:
+        return milestones
+    return milestones.filter(
+        Q(responsible_officer=user)
+        | Q(agreement__responsible_officer=user)
+        | Exists(Watch.objects.filter(user=user, agreement=OuterRef("agreement_id")))
+    )
+
+
+def agreements_followed_by(user, settings: NotificationSettings):
+    agreements = Agreement.objects.visible_to(user)
+    if settings.scope == NotificationSettings.Scope.ALL:
+        return agreements
+    return agreements.filter(
+        Q(responsible_officer=user)
+        | Exists(Watch.objects.filter(user=user, agreement=OuterRef("pk")))
+    )
+
+
+def not_yet_sent(user, kind: str, *, record: str, date_field: str, threshold=None, since=None):
+    """No reminder of this kind went to `user` about this row at this threshold
+    (or, for weekly reminders, since `since`)."""
+    sent = Reminder.objects.filter(
+        user=user, kind=kind, **{record: OuterRef("pk")}, subject_date=OuterRef(date_field)
+    )
+    if threshold is not None:
+        sent = sent.filter(threshold=threshold)
+    if since is not None:
+        sent = sent.filter(sent_on__gt=since)
+    return ~Exists(sent)
+
+
+def first(queryset) -> tuple[list, bool]:
+    rows = list(queryset[: ITEMS_PER_GROUP + 1])
+    return rows[:ITEMS_PER_GROUP], len(rows) > ITEMS_PER_GROUP
+
+
+def digest_for(user, settings: NotificationSettings, *, today: datetime.date) -> Digest:
+    """Everything `user` should be told today and has not been, as long as they may
+    still see it: five queries, whatever the number of agreements."""
+    milestones = search.without_documents(
+        milestones_followed_by(user, settings).open().select_related("agreement")
+    )
+    agreements = search.without_documents(agreements_followed_by(user, settings))
+    week_ago = today - datetime.timedelta(days=REPEAT_EVERY_DAYS)
+    groups = []
+
+    overdue, more = first(
+        milestones.overdue(today=today)
+        .filter(
+            not_yet_sent(user, "overdue", record="milestone", date_field="due_date", since=week_ago)
+        )
+        .order_by("due_date", "pk")
+    )
+    groups.append(
+        Group(
+            "overdue",
+            [
+                Item("overdue", m, (today - m.due_date).days // REPEAT_EVERY_DAYS, m.due_date)
+                for m in overdue
+            ],
+            more,
+        )
+    )
+
+    expired, more = first(
+        agreements.expired_but_active(today=today)
+        .filter(
+            not_yet_sent(
+                user, "expired_active", record="agreement", date_field="expires_on", since=week_ago
+            )
+        )
+        .order_by("expires_on", "pk")
+    )
+    groups.append(
+        Group(
+            "expired_active",
+            [
+                Item(
+                    "expired_active",
+                    a,
+                    (today - a.expires_on).days // REPEAT_EVERY_DAYS,
+                    a.expires_on,
+                )
+                for a in expired
+            ],
+            more,
+        )
+    )
+
+    horizon = today + datetime.timedelta(days=max(DUE_THRESHOLDS))
+    due, more = first(
+        milestones.filter(due_date__gte=today, due_date__lte=horizon)
+        .annotate(threshold=threshold_case("due_date", DUE_THRESHOLDS, today))
+        .filter(
+            not_yet_sent(
+                user,
+                "due",
+                record="milestone",
+                date_field="due_date",
+                threshold=OuterRef("threshold"),
+            )
+        )
+        .order_by("due_date", "pk")
+    )
+    groups.append(Group("due", [Item("due", m, m.threshold, m.due_date) for m in due], more))
+
+    horizon = today + datetime.timedelta(days=max(EXPIRY_THRESHOLDS))
+    expiring, more = first(
+        agreements.filter(expires_on__gte=today, expires_on__lte=horizon)
+        .exclude(status__in=Agreement.FINISHED_STATUSES)
+        .annotate(threshold=threshold_case("expires_on", EXPIRY_THRESHOLDS, today))
+        .filter(
+            not_yet_sent(
+                user,
+                "expiring",
+                record="agreement",
+                date_field="expires_on",
+                threshold=OuterRef("threshold"),
+            )
+        )
+        .order_by("expires_on", "pk")
+    )
+    groups.append(
+        Group("expiring", [Item("expiring", a, a.threshold, a.expires_on) for a in expiring], more)
+    )
+
+    stale, more = first(
+        milestones.stale(now=stale_reckoning(today))
+        .annotate(reviewed_on=TruncDate("last_reviewed"))
+        .filter(
+            not_yet_sent(
+                user,
+                "stale",
+                record="milestone",
+                date_field="reviewed_on",
+                threshold=STALE_AFTER_DAYS,
+            )
+        )
+        .order_by("last_reviewed", "pk")
+    )
+    groups.append(
+        Group("stale", [Item("stale", m, STALE_AFTER_DAYS, m.reviewed_on) for m in stale], more)
+    )
+    return Digest(user, settings, today, [g for g in groups if g.items])
+
+
+def stale_reckoning(today: datetime.date) -> datetime.datetime:
+    """The start of `today`: the instant a run on that day judges staleness at, so
+    that a run's result depends on its date only, not on its hour."""
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))

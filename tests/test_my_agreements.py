@@ -1,0 +1,149 @@
+"""Responsible officers, watching, My agreements and the reminder settings page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement
+from notifications.models import NotificationSettings, Watch
+from tests.factories import AgreementFactory, MilestoneFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(username="aigerim", groups=["Viewers"])
+
+
+def watch(client, agreement, value="1"):
+    return client.post(reverse("notifications:watch", args=[agreement.slug]), {"watch": value})
+
+
+def test_staff_watch_and_unwatch_from_the_agreement_page(client, officer):
+    agreement = AgreementFactory(visibility="internal")
+    client.force_login(officer)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert ">Watch</button>" in page
+    response = watch(client, agreement)
+    assert response.status_code == 302 and response["Location"] == agreement.get_absolute_url()
+    watch(client, agreement)  # a double click
+    assert Watch.objects.filter(user=officer, agreement=agreement).count() == 1
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "Stop watching" in page and "You watch this agreement." in page
+    watch(client, agreement, "0")
+    assert not Watch.objects.exists()
+
+
+def test_watching_needs_a_staff_login_and_an_agreement_one_may_see(client, officer):
+    public = AgreementFactory(visibility="public")
+    internal = AgreementFactory(visibility="internal")
+    anonymous = watch(client, public)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.force_login(UserFactory(username="citizen", is_staff=False))
+    assert watch(client, public).status_code == 403
+    client.force_login(UserFactory(username="nogroup"))  # staff without view permission
+    assert watch(client, internal).status_code == 404
+    assert client.get(reverse("notifications:watch", args=[public.slug])).status_code == 405
+    assert not Watch.objects.exists()
+
+
+def test_watch_returns_only_to_a_page_of_this_site(client, officer):
+    agreement = AgreementFactory()
+    client.force_login(officer)
+    response = client.post(
+        reverse("notifications:watch", args=[agreement.slug]),
+        {"watch": "1", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == agreement.get_absolute_url()
+
+
+def test_the_public_sees_no_watch_button_and_no_officer(client, officer):
+    agreement = AgreementFactory(responsible_officer=officer)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "Watch" not in page and "aigerim" not in page
+
+
+def test_my_agreements_lists_what_i_own_and_watch_with_counts(client, officer):
+    owned = AgreementFactory(responsible_officer=officer, title="Owned agreement")
+    MilestoneFactory(agreement=owned, due_date=TODAY - timezone.timedelta(days=2))
+    MilestoneFactory(agreement=owned, due_date=TODAY + timezone.timedelta(days=9))
+    watched = AgreementFactory(title="Watched agreement")
+    Watch.objects.create(user=officer, agreement=watched)
+    AgreementFactory(title="Somebody else's")
+    other = AgreementFactory(title="Holder of my milestone")
+    MilestoneFactory(agreement=other, title="My own step", responsible_officer=officer)
+    client.force_login(officer)
+    response = client.get(reverse("notifications:mine"))
+    page = response.content.decode()
+    assert "Owned agreement" in page and "Watched agreement" in page
+    assert "Somebody else" not in page
+    assert "My own step" in page
+    rows = {a.title: a for a in response.context["agreements"]}
+    assert (rows["Owned agreement"].open_count, rows["Owned agreement"].overdue_count) == (2, 1)
+    assert rows["Owned agreement"].next_due == TODAY + timezone.timedelta(days=9)
+    assert rows["Watched agreement"].watching
+
+
+def test_my_agreements_is_for_staff(client):
+    assert client.get(reverse("notifications:mine")).status_code == 302
+    client.force_login(UserFactory(username="citizen", is_staff=False))
+    assert client.get(reverse("notifications:mine")).status_code == 403
+
+
+def test_my_agreements_query_count_does_not_grow_with_rows(client, officer):
+    def queries(n):
+        for _ in range(n):
+            agreement = AgreementFactory(responsible_officer=officer)
+            MilestoneFactory(agreement=agreement, responsible_officer=officer)
+            Watch.objects.create(user=officer, agreement=AgreementFactory())
+        client.force_login(officer)
+        client.get(reverse("notifications:mine"))  # the session's first page notes the language
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("notifications:mine")).status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(27)
+
+
+def test_settings_page_saves_and_shows_errors_beside_the_field(client, officer):
+    client.force_login(officer)
+    url = reverse("notifications:settings")
+    page = client.get(url).content.decode()
+    assert re.search(r'value="daily"[^>]*checked', page)  # the default, shown as chosen
+    bad = client.post(url, {"frequency": "hourly", "scope": "mine", "language": "fr"})
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert "Error:" in text and "Choose how often you want reminder e-mails." in text
+    assert "Choose one of the four languages." in text
+    assert NotificationSettings.objects.get(user=officer).frequency == "daily"  # unchanged
+    good = client.post(url, {"frequency": "weekly", "scope": "all", "language": "ru"})
+    assert good.status_code == 302
+    saved = NotificationSettings.objects.get(user=officer)
+    assert (saved.frequency, saved.scope, saved.language) == ("weekly", "all", "ru")
+
+
+def test_settings_are_for_staff_only(client):
+    url = reverse("notifications:settings")
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory(username="citizen", is_staff=False))
+    assert client.get(url).status_code == 403
+    assert client.post(reverse("notifications:calendar_key"), {"action": "issue"}).status_code == 403
+
+
+def test_needs_attention_counts_agreements_with_no_responsible_officer(client, officer, superuser):
+    AgreementFactory(status="in_force")
+    AgreementFactory(status="negotiation")
+    AgreementFactory(status="terminated")  # finished: nobody needs to follow it
+    AgreementFactory(status="signed", responsible_officer=officer)
+    assert Agreement.objects.without_responsible_officer().count() == 2
+    client.force_login(superuser)
+    page = client.get("/en/").content.decode()
+    assert "?attention=no_officer" in page
+    listed = client.get("/en/agreements/?attention=no_officer")
+    assert listed.context["paginator"].count == 2
