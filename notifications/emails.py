@@ -125,9 +125,9 @@ def compose(digest: Digest, *, connection=None) -> EmailMultiAlternatives:
             "unsubscribe_url": unsubscribe_url,
         }
         count = len(digest.items)
-        subject = ngettext("[Accords] %(count)s reminder", "[Accords] %(count)s reminders", count) % {
-            "count": count
-        }
+        subject = ngettext(
+            "[Accords] %(count)s reminder", "[Accords] %(count)s reminders", count
+        ) % {"count": count}
         if context["overdue_count"]:
             subject += " " + _("(%(count)s overdue)") % {"count": context["overdue_count"]}
         message = EmailMultiAlternatives(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from agreements.models import Agreement
 from tests.chromium import browser  # noqa: F401 - the real-browser tests' fixture
 from tests.factories import UserFactory
+from tests.smtp import mail_server  # noqa: F401 - a real SMTP server for the reminder tests
 
 # "Today" for the whole run: tests compute their expected dates when their module is
 # imported, and a run that crosses midnight must not see the portal's today move on.

@@ -51,7 +51,9 @@ def test_public_feed_shows_public_milestones_as_all_day_events(client, records):
     assert event.decoded("DTSTART") == DUE and event.decoded("DTEND") == DUE + datetime.timedelta(1)
     assert event["DTSTART"].params["VALUE"] == "DATE"
     assert "Open the test platform" in str(event["SUMMARY"])
-    assert str(event["URL"]).endswith(f"{milestone.agreement.get_absolute_url()}#milestone-{milestone.pk}")
+    assert str(event["URL"]).endswith(
+        f"{milestone.agreement.get_absolute_url()}#milestone-{milestone.pk}"
+    )
     assert str(event["STATUS"]) == "CONFIRMED"
 
 

@@ -133,7 +133,9 @@ def test_settings_are_for_staff_only(client):
     assert client.get(url).status_code == 302
     client.force_login(UserFactory(username="citizen", is_staff=False))
     assert client.get(url).status_code == 403
-    assert client.post(reverse("notifications:calendar_key"), {"action": "issue"}).status_code == 403
+    assert (
+        client.post(reverse("notifications:calendar_key"), {"action": "issue"}).status_code == 403
+    )
 
 
 def test_needs_attention_counts_agreements_with_no_responsible_officer(client, officer, superuser):

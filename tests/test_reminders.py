@@ -17,7 +17,7 @@ from agreements.models import Agreement, Milestone
 from notifications.models import NotificationSettings, Reminder, Watch
 from notifications.reminders import DUE_THRESHOLDS, EXPIRY_THRESHOLDS, threshold_for
 from tests.factories import AgreementFactory, MilestoneFactory, UserFactory
-from tests.smtp import free_port, mail_server  # noqa: F401 - the fixture
+from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 25)  # a Wednesday
@@ -31,9 +31,7 @@ def run(today=TODAY, *args):
 
 
 def sent(user, **filters):
-    return sorted(
-        Reminder.objects.filter(user=user, **filters).values_list("kind", "threshold")
-    )
+    return sorted(Reminder.objects.filter(user=user, **filters).values_list("kind", "threshold"))
 
 
 @pytest.fixture
@@ -443,7 +441,7 @@ def test_a_bad_unsubscribe_link_says_so_and_changes_nothing(officer, agreement, 
         path = f"/en/unsubscribe/{officer.pk}:1abcde:forgedsignature/"
     elif case == "tampered":
         token = path.split("/")[-2]
-        path = path.replace(token, f"{officer.pk + 1}{token[len(str(officer.pk)):]}")
+        path = path.replace(token, f"{officer.pk + 1}{token[len(str(officer.pk)) :]}")
     elif case == "expired":
         later = timezone.now().timestamp() + 366 * 24 * 3600
         monkeypatch.setattr(signing.time, "time", lambda: later)
