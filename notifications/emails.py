@@ -11,10 +11,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agreements.templatetags.records import long_date
 from notifications.reminders import Digest, Item
 
 UNSUBSCRIBE_SALT = "accords.notifications.unsubscribe"
@@ -69,7 +69,7 @@ def describe(item: Item, *, today) -> dict:
     url = agreement.get_absolute_url()
     if item.milestone:
         url += f"#milestone-{item.record.pk}"
-    date = date_format(item.subject_date, "DATE_FORMAT")
+    date = long_date(item.subject_date)
     days = (item.subject_date - today).days
     if item.kind == "overdue":
         note = ngettext(
