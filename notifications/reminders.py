@@ -98,27 +98,33 @@ class Digest:
         ]
 
 
-def milestones_followed_by(user, settings: NotificationSettings):
+def followed_agreement_ids(user) -> list[int]:
+    """The agreements `user` is responsible for or watches. Read first, as ids, so
+    that the questions about their milestones use the indexes on the milestones'
+    agreement and officer: asked in one query with OR, they read every milestone."""
+    owned = Agreement.objects.filter(responsible_officer=user).values_list("pk", flat=True)
+    watched = Watch.objects.filter(user=user).values_list("agreement_id", flat=True)
+    return list(owned.order_by().union(watched.order_by()))
+
+
+def milestones_followed_by(user, settings: NotificationSettings, *, agreement_ids=None):
     """Milestones this person hears about: those they may see and, unless they
     asked for everything, that they own, or whose agreement they own or watch."""
     milestones = Milestone.objects.visible_to(user)
     if settings.scope == NotificationSettings.Scope.ALL:
         return milestones
-    return milestones.filter(
-        Q(responsible_officer=user)
-        | Q(agreement__responsible_officer=user)
-        | Exists(Watch.objects.filter(user=user, agreement=OuterRef("agreement_id")))
-    )
+    if agreement_ids is None:
+        agreement_ids = followed_agreement_ids(user)
+    return milestones.filter(Q(agreement_id__in=agreement_ids) | Q(responsible_officer=user))
 
 
-def agreements_followed_by(user, settings: NotificationSettings):
+def agreements_followed_by(user, settings: NotificationSettings, *, agreement_ids=None):
     agreements = Agreement.objects.visible_to(user)
     if settings.scope == NotificationSettings.Scope.ALL:
         return agreements
-    return agreements.filter(
-        Q(responsible_officer=user)
-        | Exists(Watch.objects.filter(user=user, agreement=OuterRef("pk")))
-    )
+    if agreement_ids is None:
+        agreement_ids = followed_agreement_ids(user)
+    return agreements.filter(pk__in=agreement_ids)
 
 
 def not_yet_sent(user, kind: str, *, record: str, date_field: str, threshold=None, since=None):
@@ -141,11 +147,12 @@ def first(queryset) -> tuple[list, bool]:
 
 def digest_for(user, settings: NotificationSettings, *, today: datetime.date) -> Digest:
     """Everything `user` should be told today and has not been, as long as they may
-    still see it: five queries, whatever the number of agreements."""
+    still see it: six queries, whatever the number of agreements."""
+    ids = None if settings.scope == NotificationSettings.Scope.ALL else followed_agreement_ids(user)
     milestones = search.without_documents(
-        milestones_followed_by(user, settings).open().select_related("agreement")
+        milestones_followed_by(user, settings, agreement_ids=ids).open().select_related("agreement")
     )
-    agreements = search.without_documents(agreements_followed_by(user, settings))
+    agreements = search.without_documents(agreements_followed_by(user, settings, agreement_ids=ids))
     week_ago = today - datetime.timedelta(days=REPEAT_EVERY_DAYS)
     groups = []
 
