@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
@@ -52,6 +53,31 @@ class PartyInline(RecordInline, admin.TabularInline):
     fields = ["agency", "role", "signatory", "signed_on"]
 
 
+class OfficerChoices:
+    """The responsible officer menus: staff, by name, named in full; no
+    buttons to add or edit accounts from an agreement's page (accounts are the
+    administrators' business)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "responsible_officer":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_staff=True)
+                .order_by("first_name", "last_name", "username")
+            )
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "responsible_officer":
+            field.label_from_instance = officer_name
+            for action in ("add", "change", "delete", "view"):
+                setattr(field.widget, f"can_{action}_related", False)
+        return field
+
+
+def officer_name(user) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 class MilestoneInlineFormSet(VersionedInlineFormSet):
     """Lets a milestone name an agency that is being added as a party in the same save."""
 
@@ -79,7 +105,7 @@ class MilestoneInlineFormSet(VersionedInlineFormSet):
             officer.choices = self._officer_choices
 
 
-class MilestoneInline(RecordInline, admin.StackedInline):
+class MilestoneInline(OfficerChoices, RecordInline, admin.StackedInline):
     model = Milestone
     formset = MilestoneInlineFormSet
     extra = 0
@@ -194,7 +220,7 @@ class AgreementForm(VersionedForm):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(TranslatedFieldsAdmin, RecordAdmin):
+class AgreementAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
     form = AgreementForm
     list_display = [
         "reference",
@@ -323,7 +349,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(TranslatedFieldsAdmin, RecordAdmin):
+class MilestoneAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
     list_display = [
         in_page_language("title", _("title")),
         "agreement_reference",
