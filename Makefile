@@ -81,4 +81,5 @@ bench: $(STAMP)
 	$(BENCH_ENV) $(PY) scripts/bench_pages.py
 	$(BENCH_ENV) $(PY) scripts/bench_admin.py
 	$(BENCH_ENV) $(PY) scripts/bench_search.py
+	$(BENCH_ENV) $(PY) scripts/bench_reminders.py
 	$(BENCH_ENV) bash scripts/bench_load.sh

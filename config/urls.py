@@ -16,7 +16,7 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     # The language menu posts here: it remembers the choice and returns to the same page.
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", notification_views.set_language, name="set_language"),
     # Calendar programs subscribe to these: addresses without a language, which
     # would otherwise redirect (the private feed is in its owner's language).
     path("calendar/milestones.ics", notification_views.milestone_feed, name="milestone_feed"),

@@ -178,3 +178,10 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.milestone or self.agreement} → {self.user}"
+
+
+def note_language(user, code: str) -> None:
+    """Remember the language a staff member last chose, for their e-mails and feed:
+    written when they log in and when they switch language, not on every page."""
+    if user.is_staff and code in dict(settings.LANGUAGES):
+        NotificationSettings.objects.update_or_create(user=user, defaults={"last_language": code})

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views import View
+from django.views import View, i18n
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView, UpdateView
 
@@ -21,7 +21,7 @@ from agreements.models import Agreement, Milestone, count_per_row
 from notifications import calendars
 from notifications.emails import absolute, user_from_unsubscribe_token
 from notifications.forms import NotificationSettingsForm
-from notifications.models import NotificationSettings, Watch
+from notifications.models import NotificationSettings, Watch, note_language
 from notifications.reminders import agreements_followed_by, milestones_followed_by
 
 
@@ -233,3 +233,11 @@ def agreement_ics(request, slug):
         agreements=[agreement] if agreement.expires_on else [],
     )
     return calendars.ics_response(cal, filename=f"{agreement.reference}.ics", download=True)
+
+
+def set_language(request):
+    """Django's language switch, noting the choice for the person's e-mails."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        note_language(request.user, request.POST.get("language", ""))
+    return response

@@ -288,8 +288,9 @@ def test_the_digest_comes_in_the_persons_language(officer, agreement):
 
 
 def test_without_a_choice_the_last_language_used_is_the_digests(client, officer, agreement):
-    client.force_login(officer)
-    client.get("/kk/")
+    client.post("/ru/accounts/login/", {"username": "aigerim", "password": "correct horse battery"})
+    assert NotificationSettings.objects.get(user=officer).last_language == "ru"
+    client.post("/i18n/setlang/", {"language": "kk", "next": "/kk/"})
     assert NotificationSettings.objects.get(user=officer).last_language == "kk"
     due_in(-3, agreement)
     run()
