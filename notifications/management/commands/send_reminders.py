@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from notifications.emails import compose
@@ -29,8 +29,13 @@ class DryRun(Exception):
     """Rolls back a person's transaction after showing what would be sent."""
 
 
+def already_sent(today: datetime.date):
+    return Reminder.objects.filter(user=OuterRef("pk"), sent_on=today)
+
+
 def recipients(today: datetime.date):
-    """Active staff with an e-mail address whose digest is due today."""
+    """Active staff with an e-mail address whose digest is due today and who have
+    not had it yet."""
     frequencies = [NotificationSettings.Frequency.DAILY]
     if today.weekday() == 0:  # Monday
         frequencies.append(NotificationSettings.Frequency.WEEKLY)
@@ -42,6 +47,7 @@ def recipients(today: datetime.date):
             Q(notification_settings__frequency__in=frequencies)
             | Q(notification_settings__isnull=True)  # never changed a setting: daily
         )
+        .exclude(Exists(already_sent(today)))
         .order_by("pk")
     )
 
@@ -107,7 +113,17 @@ class Command(BaseCommand):
             with transaction.atomic():
                 # Two runs at once queue here, person by person: the second then
                 # finds the first's records and sends nothing twice.
-                list(get_user_model().objects.select_for_update().filter(pk=user.pk).values("pk"))
+                # One digest a day at most, however often the command runs: what a
+                # digest left for later (over 50 in a group) waits for tomorrow's.
+                [locked] = (
+                    get_user_model()
+                    .objects.select_for_update(of=("self",))
+                    .filter(pk=user.pk)
+                    .annotate(had_digest=Exists(already_sent(today)))
+                    .values("had_digest")
+                )
+                if locked["had_digest"]:
+                    return 0
                 digest = digest_for(user, settings_for(user), today=today)
                 if not digest.items:
                     return 0
