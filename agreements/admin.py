@@ -12,6 +12,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Q,
     Value,
     When,
 )
@@ -54,15 +55,20 @@ class PartyInline(RecordInline, admin.TabularInline):
 
 
 class OfficerChoices:
-    """The responsible officer menus: staff, by name, named in full; no
-    buttons to add or edit accounts from an agreement's page (accounts are the
-    administrators' business)."""
+    """The responsible officer menus: staff by name, named in full, and whoever is
+    named now even if no longer staff (a menu without them would show "---------"
+    and clear them on the next save); no buttons to add or edit accounts from an
+    agreement's page (accounts are the administrators' business)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "responsible_officer":
             kwargs["queryset"] = (
                 get_user_model()
-                .objects.filter(is_staff=True)
+                .objects.filter(
+                    Q(is_staff=True)
+                    | Exists(Agreement.objects.filter(responsible_officer=OuterRef("pk")))
+                    | Exists(Milestone.objects.filter(responsible_officer=OuterRef("pk")))
+                )
                 .order_by("first_name", "last_name", "username")
             )
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -75,7 +81,10 @@ class OfficerChoices:
 
 def officer_name(user) -> str:
     name = user.get_full_name()
-    return f"{name} ({user.get_username()})" if name else user.get_username()
+    name = f"{name} ({user.get_username()})" if name else user.get_username()
+    if not (user.is_staff and user.is_active):
+        return _("%(name)s, no longer active staff") % {"name": name}
+    return name
 
 
 class MilestoneInlineFormSet(VersionedInlineFormSet):

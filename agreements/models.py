@@ -40,6 +40,20 @@ def can_see_internal(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("agreements.view_agreement"))
 
 
+def officer_error(record) -> dict:
+    """A newly named responsible officer must be active staff (one named before who
+    has since left may stay, so that saving the record does not fail or lose them)."""
+    officer = record.responsible_officer if record.responsible_officer_id else None
+    if officer is None or (officer.is_staff and officer.is_active):
+        return {}
+    unchanged = type(record)._default_manager.filter(
+        pk=record.pk, responsible_officer_id=record.responsible_officer_id
+    )
+    if record.pk and unchanged.exists():
+        return {}
+    return {"responsible_officer": _("Choose a staff member whose account is active.")}
+
+
 def unique_slug(model, text: str, *, max_length: int = 100, exclude_pk=None) -> str:
     base = slugify(text)[: max_length - 6].strip("-") or model._meta.model_name
     candidate, n = base, 2
@@ -225,10 +239,12 @@ class AgreementQuerySet(TranslatableQuerySet):
         return self.filter(Exists(unsigned))
 
     def without_responsible_officer(self) -> "AgreementQuerySet":
-        """Still being negotiated or in effect, with nobody named to follow it up: its
-        reminders reach no one."""
+        """Still being negotiated or in effect, with nobody to follow it up: no officer
+        named, or one whose account is no longer active staff. Its reminders reach no one."""
         return self.filter(
-            responsible_officer__isnull=True,
+            Q(responsible_officer__isnull=True)
+            | Q(responsible_officer__is_active=False)
+            | Q(responsible_officer__is_staff=False),
             status__in=[s for s in Agreement.Status if s not in Agreement.FINISHED_STATUSES],
         )
 
@@ -367,7 +383,6 @@ class Agreement(Translatable, models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        limit_choices_to={"is_staff": True},
         related_name="agreements_responsible_for",
         help_text=_("The staff member who follows this agreement up and gets its reminders."),
     )
@@ -471,7 +486,7 @@ class Agreement(Translatable, models.Model):
 
     def clean(self):
         super().clean()
-        errors = self.clean_translations()
+        errors = self.clean_translations() | officer_error(self)
         if self.expires_on and self.entry_into_force and self.expires_on < self.entry_into_force:
             errors["expires_on"] = _("The expiry date cannot be before entry into force.")
         if errors:
@@ -677,7 +692,6 @@ class Milestone(Translatable, models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        limit_choices_to={"is_staff": True},
         related_name="milestones_responsible_for",
         help_text=_("Leave empty when the agreement's responsible officer follows it."),
     )
@@ -734,7 +748,7 @@ class Milestone(Translatable, models.Model):
 
     def clean(self):
         super().clean()
-        errors = {}
+        errors = officer_error(self)
         if self.status == self.Status.MET and not self.date_met:
             errors["date_met"] = _("A met milestone needs the date it was met.")
         if self.date_met and self.status not in (self.Status.MET, self.Status.PARTIALLY_MET):

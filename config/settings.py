@@ -258,8 +258,9 @@ elif os.environ.get("EMAIL_HOST"):
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# A mail server that stops answering fails the digest (sent again next run), not the run.
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# A mail server that stops answering fails the digest (sent again next run), not the
+# run. Shorter than SQLite's lock timeout: a digest is sent inside its transaction.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Accords <accords@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

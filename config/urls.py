@@ -20,7 +20,8 @@ urlpatterns = [
     # Calendar programs subscribe to these: addresses without a language, which
     # would otherwise redirect (the private feed is in its owner's language).
     path("calendar/milestones.ics", notification_views.milestone_feed, name="milestone_feed"),
-    path("calendar/<str:token>.ics", notification_views.private_feed, name="calendar_feed"),
+    # A key has the letters of secrets.token_urlsafe only: anything else is a 404.
+    path("calendar/<slug:token>.ics", notification_views.private_feed, name="calendar_feed"),
 ]
 # Every page's address carries its language (/es/agreements/…), so a shared link
 # opens in the language it was copied in; an address without one is redirected

@@ -54,6 +54,10 @@ class NotificationSettingsAdmin(PlainRecordAdmin):
     readonly_fields = ["last_language"]
     raw_id_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The user is the row's key: changing it would copy the settings to someone else.
+        return [*super().get_readonly_fields(request, obj), *(["user"] if obj else [])]
+
     @admin.display(description=_("private calendar"), boolean=True)
     def has_calendar(self, obj):
         return bool(obj.calendar_token)

@@ -13,6 +13,7 @@ import icalendar
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from agreements import search
@@ -105,7 +106,7 @@ def calendar(name: str, *, milestones=(), agreements=()) -> icalendar.Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", icalendar.vText(name))  # escaped like SUMMARY, not raw
     for milestone in milestones:
         cal.add_component(milestone_event(milestone))
     for agreement in agreements:
@@ -115,6 +116,5 @@ def calendar(name: str, *, milestones=(), agreements=()) -> icalendar.Calendar:
 
 def ics_response(cal: icalendar.Calendar, *, filename: str, download: bool) -> HttpResponse:
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(download, filename)
     return response

@@ -71,6 +71,9 @@ class NotificationSettings(models.Model):
     last_language = models.CharField(
         _("language last used"), max_length=8, blank=True, editable=False
     )
+    # The day a reminder run last served this person (sent or found nothing to send):
+    # a weekly digest goes to whoever no run has reached since Monday.
+    last_run_on = models.DateField(_("last reminder run"), null=True, blank=True, editable=False)
     # The secret in the address of the user's private calendar feed; empty: no feed.
     calendar_token = models.CharField(
         _("calendar key"), max_length=64, unique=True, null=True, blank=True, editable=False

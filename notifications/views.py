@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -180,7 +181,10 @@ def milestone_feed(request):
         _("Accords milestones"),
         milestones=calendars.milestones_for_calendar(milestones)[: calendars.FEED_EVENTS],
     )
-    return calendars.ics_response(cal, filename="milestones.ics", download=False)
+    response = calendars.ics_response(cal, filename="milestones.ics", download=False)
+    if request.user.is_authenticated:  # internal records: for this session only
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def private_feed(request, token):
@@ -232,7 +236,8 @@ def agreement_ics(request, slug):
         milestones=milestones,
         agreements=[agreement] if agreement.expires_on else [],
     )
-    return calendars.ics_response(cal, filename=f"{agreement.reference}.ics", download=True)
+    # The slug, not the reference: a reference is typed freely and may hold anything.
+    return calendars.ics_response(cal, filename=f"{agreement.slug}.ics", download=True)
 
 
 def set_language(request):

@@ -7,6 +7,8 @@ really works, which the superuser tests prove: a refusal must come from the
 permission check, not from a bad payload.
 """
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -15,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, reverse
 
 from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
+from notifications.models import NotificationSettings, Reminder, Watch
 from partners.models import Agency, Representative
 from tests.admin_forms import form_data, without_inline_rows
 from tests.factories import (
@@ -68,6 +71,13 @@ def record_for(model):
         DocumentLink: DocumentLinkFactory,
         get_user_model(): UserFactory,
         Group: lambda: Group.objects.create(name="Auditors"),
+        Watch: lambda: Watch.objects.create(user=UserFactory(), agreement=AgreementFactory()),
+        NotificationSettings: lambda: NotificationSettings.objects.create(user=UserFactory()),
+        Reminder: lambda: Reminder.objects.create(
+            user=UserFactory(), kind="due", milestone=MilestoneFactory(), threshold=7,
+            subject_date=datetime.date(2026, 3, 1), sent_on=datetime.date(2026, 2, 24),
+            message_id="<1@accords.example>",
+        ),  # fmt: skip
     }
     if model in factories:
         return factories[model]()

@@ -7,7 +7,7 @@ import pytest
 import vobject
 from django.urls import reverse
 
-from agreements.models import Milestone
+from agreements.models import Agreement, Milestone
 from notifications.models import NotificationSettings, Watch
 from tests.factories import AgreementFactory, MilestoneFactory, UserFactory
 
@@ -180,3 +180,28 @@ def test_the_agreement_page_offers_add_to_calendar(client, records):
     page = client.get(milestone.agreement.get_absolute_url()).content.decode()
     assert reverse("notifications:agreement_ics", args=[milestone.agreement.slug]) in page
     assert reverse("notifications:milestone_ics", args=[milestone.pk]) in page
+
+
+def test_text_with_line_breaks_or_quotes_is_escaped_never_a_500(client, records):
+    agreement = records["public"].agreement
+    Agreement.objects.filter(pk=agreement.pk).update(
+        title='Line one\nEND:VCALENDAR\r\nBEGIN:VEVENT "quoted"', reference='MoU "X";\nmore'
+    )
+    response = client.get(reverse("notifications:agreement_ics", args=[agreement.slug]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{agreement.slug}.ics"'
+    lines = response.content.decode().split("\r\n")
+    assert lines.count("BEGIN:VCALENDAR") == 1 and lines.count("END:VCALENDAR") == 1
+    assert len(events(response)) == 2  # the milestone and the expiry, nothing injected
+
+
+def test_a_key_that_cannot_be_one_is_a_404(client):
+    for path in ("/calendar/%00.ics", "/calendar/a.b.ics", "/calendar/" + "x" * 500 + ".ics"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_signed_in_feed_is_not_kept_by_shared_caches(client, officer, records):
+    client.force_login(officer)
+    response = client.get("/calendar/milestones.ics")
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert f"milestone-{records['internal'].pk}@127.0.0.1" in events(response)

@@ -149,3 +149,49 @@ def test_needs_attention_counts_agreements_with_no_responsible_officer(client, o
     assert "?attention=no_officer" in page
     listed = client.get("/en/agreements/?attention=no_officer")
     assert listed.context["paginator"].count == 2
+
+
+def test_an_officer_who_left_stays_named_until_an_editor_chooses_another(client, superuser):
+    from tests.admin_forms import form_data
+
+    leaver = UserFactory(username="leaver", first_name="Marta", last_name="Ruiz")
+    agreement = AgreementFactory(responsible_officer=leaver)
+    milestone = MilestoneFactory(agreement=agreement, responsible_officer=leaver)
+    leaver.is_staff = False
+    leaver.save()
+    client.force_login(superuser)
+    url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    page = client.get(url).content.decode()
+    assert "Marta Ruiz (leaver), no longer active staff" in page
+    data = form_data(page)
+    data["summary"] = ["Edited without touching the officer."]
+    assert client.post(url, data).status_code == 302
+    agreement.refresh_from_db()
+    milestone.refresh_from_db()
+    assert agreement.responsible_officer == leaver and milestone.responsible_officer == leaver
+    # ...and counts as nobody following the agreement up.
+    assert Agreement.objects.without_responsible_officer().filter(pk=agreement.pk).exists()
+    # Naming someone who is not active staff, though, is refused beside the field.
+    other = AgreementFactory()
+    other_url = reverse("admin:agreements_agreement_change", args=[other.pk])
+    data = form_data(client.get(other_url).content.decode())
+    data["responsible_officer"] = [str(leaver.pk)]
+    response = client.post(other_url, data)
+    assert response.status_code == 200
+    assert "Choose a staff member whose account is active." in response.content.decode()
+    other.refresh_from_db()
+    assert other.responsible_officer is None
+
+
+def test_the_settings_row_of_one_person_cannot_be_moved_to_another(client, superuser, officer):
+    from tests.admin_forms import form_data
+
+    settings = NotificationSettings.objects.create(user=officer, frequency="weekly")
+    client.force_login(superuser)
+    url = reverse("admin:notifications_notificationsettings_change", args=[officer.pk])
+    data = form_data(client.get(url).content.decode())
+    data["user"] = [str(superuser.pk)]
+    client.post(url, data)
+    assert list(NotificationSettings.objects.values_list("user", flat=True)) == [officer.pk]
+    settings.refresh_from_db()
+    assert settings.frequency == "weekly"

@@ -23,21 +23,21 @@ class Migration(migrations.Migration):
         AddNullableForeignKey(
             model_name='agreement',
             name='responsible_officer',
-            field=models.ForeignKey(blank=True, help_text='The staff member who follows this agreement up and gets its reminders.', limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agreements_responsible_for', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
+            field=models.ForeignKey(blank=True, help_text='The staff member who follows this agreement up and gets its reminders.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agreements_responsible_for', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
         ),
         AddNullableForeignKey(
             model_name='historicalagreement',
             name='responsible_officer',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The staff member who follows this agreement up and gets its reminders.', limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
+            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The staff member who follows this agreement up and gets its reminders.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
         ),
         AddNullableForeignKey(
             model_name='historicalmilestone',
             name='responsible_officer',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="Leave empty when the agreement's responsible officer follows it.", limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
+            field=models.ForeignKey(blank=True, db_constraint=False, help_text="Leave empty when the agreement's responsible officer follows it.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
         ),
         AddNullableForeignKey(
             model_name='milestone',
             name='responsible_officer',
-            field=models.ForeignKey(blank=True, help_text="Leave empty when the agreement's responsible officer follows it.", limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='milestones_responsible_for', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
+            field=models.ForeignKey(blank=True, help_text="Leave empty when the agreement's responsible officer follows it.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='milestones_responsible_for', to=settings.AUTH_USER_MODEL, verbose_name='responsible officer'),
         ),
     ]

@@ -6,50 +6,72 @@ once the server has accepted it. A server that is down, refuses the recipient or
 drops the connection leaves nothing recorded for that person: the run carries on
 with the others, says who was missed, exits with status 1, and the next run sends
 it. Each person commits on their own, so a crash loses nobody else's.
+
+One digest a day at most, however often the command runs (what a digest left for
+later waits for tomorrow's); a weekly digest goes out with Monday's run, or with
+the first run after it that reaches the person if Monday's missed them.
 """
 
 import datetime
-import smtplib
+import logging
 
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from notifications.emails import compose
-from notifications.models import NotificationSettings, Reminder, settings_for
+from notifications.models import NotificationSettings, Reminder
 from notifications.reminders import digest_for
 
 BATCH = 200  # people read at a time: memory stays flat however many there are
+logger = logging.getLogger(__name__)
+Frequency = NotificationSettings.Frequency
 
 
 class DryRun(Exception):
     """Rolls back a person's transaction after showing what would be sent."""
 
 
-def already_sent(today: datetime.date):
-    return Reminder.objects.filter(user=OuterRef("pk"), sent_on=today)
+def start_of_week(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=today.weekday())
 
 
 def recipients(today: datetime.date):
-    """Active staff with an e-mail address whose digest is due today and who have
-    not had it yet."""
-    frequencies = [NotificationSettings.Frequency.DAILY]
-    if today.weekday() == 0:  # Monday
-        frequencies.append(NotificationSettings.Frequency.WEEKLY)
+    """Active staff with an e-mail address whose digest is due today: daily ones
+    who have not had today's, weekly ones no run has reached this week."""
+    sent_today = Reminder.objects.filter(user=OuterRef("pk"), sent_on=today)
+    daily = (
+        Q(notification_settings__isnull=True)  # never changed a setting: daily
+        | Q(notification_settings__frequency=Frequency.DAILY)
+    ) & ~Exists(sent_today)
+    # Monday's run, or the first one after it if Monday's missed someone (a person
+    # never served yet waits for a Monday).
+    not_this_week = Q(notification_settings__last_run_on__lt=start_of_week(today))
+    if today.weekday() == 0:
+        not_this_week |= Q(notification_settings__last_run_on__isnull=True)
+    weekly = Q(notification_settings__frequency=Frequency.WEEKLY) & not_this_week
     return (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
         .exclude(email="")
-        .filter(
-            Q(notification_settings__frequency__in=frequencies)
-            | Q(notification_settings__isnull=True)  # never changed a setting: daily
-        )
-        .exclude(Exists(already_sent(today)))
+        .filter(daily | weekly)
         .order_by("pk")
     )
+
+
+def still_due(own: NotificationSettings, today: datetime.date) -> bool:
+    """Asked again once the person's row is locked: another run may have served
+    them since the list of recipients was read."""
+    if own.frequency == Frequency.WEEKLY:
+        if own.last_run_on is None:
+            return today.weekday() == 0
+        return own.last_run_on < start_of_week(today)
+    if own.frequency == Frequency.OFF:
+        return False
+    return not Reminder.objects.filter(user=own.user_id, sent_on=today).exists()
 
 
 class Command(BaseCommand):
@@ -74,22 +96,24 @@ class Command(BaseCommand):
         failures = []
         user_ids = list(recipients(today).values_list("pk", flat=True))
         for start in range(0, len(user_ids), BATCH):
-            batch = (
-                get_user_model()
-                .objects.filter(pk__in=user_ids[start : start + BATCH])
-                .select_related("notification_settings")
-                .order_by("pk")
-            )
-            for user in batch:
+            batch = get_user_model().objects.filter(pk__in=user_ids[start : start + BATCH])
+            for user in batch.order_by("pk"):
                 try:
                     count = self.send_one(user, today=today, connection=connection, dry_run=dry_run)
-                except (smtplib.SMTPException, OSError) as error:
-                    failures.append((user, error))
-                    connection.close()  # a dropped connection is reopened for the next person
-                    continue
                 except IntegrityError:
-                    # Another run at the same moment recorded this person's reminders
-                    # first, and sent them: nothing is left to send.
+                    # Another run at the same moment recorded these reminders first,
+                    # and sent them: nothing is left to send.
+                    logger.info("reminders for %s were sent by another run", user.username)
+                    continue
+                except Exception as error:  # one person's trouble is not the run's
+                    # The mail server refused or hung up, an address is malformed, the
+                    # database dropped the connection...: nothing was recorded for this
+                    # person, so the next run sends it. The others still get theirs.
+                    logger.warning("digest not sent to %s", user.username, exc_info=True)
+                    failures.append((user, error))
+                    connection.close()  # reopened, for the next person, by the next send
+                    if isinstance(error, DatabaseError):
+                        close_old_connections()
                     continue
                 if count:
                     sent += 1
@@ -102,7 +126,7 @@ class Command(BaseCommand):
         )
         if failures:
             for user, error in failures:
-                self.stderr.write(f"not sent to {user.email} ({user.username}): {error}")
+                self.stderr.write(f"not sent to {user.email!r} ({user.username}): {error}")
             raise CommandError(
                 f"{len(failures)} digest(s) not sent; they will be sent by the next run."
             )
@@ -111,20 +135,16 @@ class Command(BaseCommand):
         """Send `user` their digest; the number of reminders in it (0: none due)."""
         try:
             with transaction.atomic():
-                # Two runs at once queue here, person by person: the second then
-                # finds the first's records and sends nothing twice.
-                # One digest a day at most, however often the command runs: what a
-                # digest left for later (over 50 in a group) waits for tomorrow's.
-                [locked] = (
-                    get_user_model()
-                    .objects.select_for_update(of=("self",))
-                    .filter(pk=user.pk)
-                    .annotate(had_digest=Exists(already_sent(today)))
-                    .values("had_digest")
-                )
-                if locked["had_digest"]:
+                # Two runs at once queue here, person by person, on the person's
+                # settings row (not their account, which logging in writes to).
+                own = NotificationSettings.objects.select_for_update().get_or_create(user=user)[0]
+                if not still_due(own, today):
                     return 0
-                digest = digest_for(user, settings_for(user), today=today)
+                digest = digest_for(user, own, today=today)
+                if dry_run and not digest.items:
+                    raise DryRun(0)
+                own.last_run_on = today
+                own.save(update_fields=["last_run_on"])
                 if not digest.items:
                     return 0
                 message = compose(digest, connection=connection)
