@@ -48,6 +48,11 @@ for language in ["es", "ru", "kk"]:
 STAFF_PAGES = {
     "staff-agreement-detail": "/en/agreements/nitec-madrid-digital-cooperation-2025/",
     "staff-agreements": "/en/agreements/",
+    "staff-home": "/en/",
+    "my-agreements": "/en/my/agreements/",
+    "my-reminders": "/en/my/reminders/",
+    "my-reminders-kk": "/kk/my/reminders/",
+    "admin-reminders": "/en/admin/notifications/reminder/",
     "admin-index": "/en/admin/",
     "admin-agreements": "/en/admin/agreements/agreement/",
     "admin-agreement-change": "/en/admin/agreements/agreement/{demo}/change/",
