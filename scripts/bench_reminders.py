@@ -134,6 +134,34 @@ def child(port: str, only: str):
     )
 
 
+def time_pages(officer) -> dict:
+    """Median milliseconds of an officer's own pages (100 agreements, ~1,000 milestones)."""
+    import statistics
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from notifications.models import NotificationSettings
+
+    own = NotificationSettings.objects.get_or_create(user=officer)[0]
+    token = own.calendar_token or own.issue_calendar_token()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(officer)
+    results = {}
+    for name, url in [
+        ("My agreements", reverse("notifications:mine")),
+        ("private calendar feed", reverse("calendar_feed", args=[token])),
+    ]:
+        times = []
+        for _ in range(12):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        results[name] = (statistics.median(times[2:]), len(response.content))
+    return results
+
+
 def run_child(port: int, only: str = "") -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "child", str(port), only],
@@ -167,6 +195,7 @@ def main():
 
         from notifications.models import NotificationSettings, Reminder
 
+        pages = time_pages(User.objects.get(pk=ids[1]))
         everything = User.objects.get(pk=ids[0])
         NotificationSettings.objects.update_or_create(user=everything, defaults={"scope": "all"})
         Reminder.objects.filter(user=everything).delete()
@@ -193,6 +222,8 @@ def main():
         f"  one person, every agreement they may see: {one_all['seconds']:.2f} s, "
         f"{one_all['reminders']} reminders, {one_all['queries']} queries"
     )
+    for name, (ms, size) in pages.items():
+        print(f"  {name}: {ms:.0f} ms median, {size / 1024:.0f} KB")
 
 
 if __name__ == "__main__":
