@@ -205,3 +205,10 @@ def test_a_signed_in_feed_is_not_kept_by_shared_caches(client, officer, records)
     response = client.get("/calendar/milestones.ics")
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert f"milestone-{records['internal'].pk}@127.0.0.1" in events(response)
+
+
+def test_the_milestone_list_offers_its_filters_as_a_calendar(client, records):
+    page = client.get("/es/milestones/?status=scheduled&page=1").content.decode()
+    assert 'href="/calendar/milestones.ics?status=scheduled&amp;lang=es"' in page
+    feed = events(client.get("/calendar/milestones.ics?status=scheduled&lang=es"))
+    assert f"milestone-{records['public'].pk}@127.0.0.1" in feed

@@ -195,3 +195,17 @@ def test_the_settings_row_of_one_person_cannot_be_moved_to_another(client, super
     assert list(NotificationSettings.objects.values_list("user", flat=True)) == [officer.pk]
     settings.refresh_from_db()
     assert settings.frequency == "weekly"
+
+
+def test_stop_watching_from_my_agreements(client, officer):
+    agreement = AgreementFactory(title="Watched agreement")
+    Watch.objects.create(user=officer, agreement=agreement)
+    client.force_login(officer)
+    page = client.get(reverse("notifications:mine")).content.decode()
+    assert "Stop watching" in page
+    response = client.post(
+        reverse("notifications:watch", args=[agreement.slug]),
+        {"watch": "0", "next": reverse("notifications:mine")},
+    )
+    assert response["Location"] == reverse("notifications:mine")
+    assert not Watch.objects.exists()
