@@ -521,4 +521,6 @@ def test_a_run_costs_a_fixed_number_of_queries_per_person(db):
     # noting the run; the record of what was sent; the savepoint around it all.
     per_person = (thirty - three) / 27
     assert per_person == 17
-    assert three - 3 * per_person == 2  # the run's own: who is due a digest, and who they are
+    # The run's own: who is due a digest, who they are, and on PostgreSQL a refresh
+    # of the reminders table's statistics: per 200 people, whatever they follow.
+    assert three - 3 * per_person == (3 if connection.vendor == "postgresql" else 2)
