@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core import signing
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,10 +52,12 @@ class MyAgreementsView(StaffOnly, TemplateView):
                 overdue_count=count_per_row(
                     Milestone.objects.overdue(today=today), field="agreement"
                 ),
-                next_due=Min(
-                    "milestones__due_date",
-                    filter=Q(milestones__due_date__gte=today)
-                    & ~Q(milestones__status__in=["met", "cancelled"]),
+                # A subquery, not a join and GROUP BY: that plan cost PostgreSQL
+                # enough to compile it (JIT, 60 ms) for 100 rows.
+                next_due=Subquery(
+                    open_milestones.filter(agreement=OuterRef("pk"), due_date__gte=today)
+                    .order_by("due_date")
+                    .values("due_date")[:1]
                 ),
             )
             .order_by("reference")
