@@ -14,6 +14,7 @@ first seen 5 days before its date gets the 7-day reminder, not the 30-day one to
 
 import dataclasses
 import datetime
+import functools
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
@@ -145,6 +146,33 @@ def first(queryset) -> tuple[list, bool]:
     return rows[:ITEMS_PER_GROUP], len(rows) > ITEMS_PER_GROUP
 
 
+def group(kind: str, rows, *, user, today, date_field: str, threshold=None) -> Group:
+    """The first of `rows` (by their date) that `user` has not been told about yet.
+
+    `threshold` is a number (one reminder per date), an expression giving each row
+    its own (threshold_case), or None for a weekly reminder while the state lasts
+    (the threshold recorded is then the number of weeks since the date).
+    """
+    record = "milestone" if rows.model is Milestone else "agreement"
+    unsent = functools.partial(not_yet_sent, user, kind, record=record, date_field=date_field)
+    if threshold is None:
+        rows = rows.filter(unsent(since=today - datetime.timedelta(days=REPEAT_EVERY_DAYS)))
+    elif isinstance(threshold, Case):
+        rows = rows.annotate(threshold=threshold).filter(unsent(threshold=OuterRef("threshold")))
+    else:
+        rows = rows.filter(unsent(threshold=threshold))
+    found, more = first(rows.order_by(date_field, "pk"))
+    items = []
+    for row in found:
+        date = getattr(row, date_field)
+        if threshold is None:
+            reached = (today - date).days // REPEAT_EVERY_DAYS
+        else:
+            reached = row.threshold if isinstance(threshold, Case) else threshold
+        items.append(Item(kind, row, reached, date))
+    return Group(kind, items, more)
+
+
 def digest_for(user, settings: NotificationSettings, *, today: datetime.date) -> Digest:
     """Everything `user` should be told today and has not been, as long as they may
     still see it: six queries, whatever the number of agreements."""
@@ -153,106 +181,35 @@ def digest_for(user, settings: NotificationSettings, *, today: datetime.date) ->
         milestones_followed_by(user, settings, agreement_ids=ids).open().select_related("agreement")
     )
     agreements = search.without_documents(agreements_followed_by(user, settings, agreement_ids=ids))
-    week_ago = today - datetime.timedelta(days=REPEAT_EVERY_DAYS)
-    groups = []
-
-    overdue, more = first(
-        milestones.overdue(today=today)
-        .filter(
-            not_yet_sent(user, "overdue", record="milestone", date_field="due_date", since=week_ago)
-        )
-        .order_by("due_date", "pk")
-    )
-    groups.append(
-        Group(
-            "overdue",
-            [
-                Item("overdue", m, (today - m.due_date).days // REPEAT_EVERY_DAYS, m.due_date)
-                for m in overdue
-            ],
-            more,
-        )
-    )
-
-    expired, more = first(
-        agreements.expired_but_active(today=today)
-        .filter(
-            not_yet_sent(
-                user, "expired_active", record="agreement", date_field="expires_on", since=week_ago
-            )
-        )
-        .order_by("expires_on", "pk")
-    )
-    groups.append(
-        Group(
-            "expired_active",
-            [
-                Item(
-                    "expired_active",
-                    a,
-                    (today - a.expires_on).days // REPEAT_EVERY_DAYS,
-                    a.expires_on,
-                )
-                for a in expired
-            ],
-            more,
-        )
-    )
-
-    horizon = today + datetime.timedelta(days=max(DUE_THRESHOLDS))
-    due, more = first(
-        milestones.filter(due_date__gte=today, due_date__lte=horizon)
-        .annotate(threshold=threshold_case("due_date", DUE_THRESHOLDS, today))
-        .filter(
-            not_yet_sent(
-                user,
-                "due",
-                record="milestone",
-                date_field="due_date",
-                threshold=OuterRef("threshold"),
-            )
-        )
-        .order_by("due_date", "pk")
-    )
-    groups.append(Group("due", [Item("due", m, m.threshold, m.due_date) for m in due], more))
-
-    horizon = today + datetime.timedelta(days=max(EXPIRY_THRESHOLDS))
-    expiring, more = first(
-        agreements.filter(expires_on__gte=today, expires_on__lte=horizon)
-        .exclude(status__in=Agreement.FINISHED_STATUSES)
-        .annotate(threshold=threshold_case("expires_on", EXPIRY_THRESHOLDS, today))
-        .filter(
-            not_yet_sent(
-                user,
-                "expiring",
-                record="agreement",
-                date_field="expires_on",
-                threshold=OuterRef("threshold"),
-            )
-        )
-        .order_by("expires_on", "pk")
-    )
-    groups.append(
-        Group("expiring", [Item("expiring", a, a.threshold, a.expires_on) for a in expiring], more)
-    )
-
-    stale, more = first(
-        milestones.stale(now=stale_reckoning(today))
-        .annotate(reviewed_on=TruncDate("last_reviewed"))
-        .filter(
-            not_yet_sent(
-                user,
-                "stale",
-                record="milestone",
-                date_field="reviewed_on",
-                threshold=STALE_AFTER_DAYS,
-            )
-        )
-        .order_by("last_reviewed", "pk")
-    )
-    groups.append(
-        Group("stale", [Item("stale", m, STALE_AFTER_DAYS, m.reviewed_on) for m in stale], more)
-    )
+    due_horizon = today + datetime.timedelta(days=max(DUE_THRESHOLDS))
+    expiry_horizon = today + datetime.timedelta(days=max(EXPIRY_THRESHOLDS))
+    ask = functools.partial(group, user=user, today=today)
+    groups = [
+        ask("overdue", milestones.overdue(today=today), date_field="due_date"),
+        ask("expired_active", agreements.expired_but_active(today=today), date_field="expires_on"),
+        ask(
+            "due",
+            milestones.filter(due_date__gte=today, due_date__lte=due_horizon),
+            date_field="due_date",
+            threshold=threshold_case("due_date", DUE_THRESHOLDS, today),
+        ),
+        ask(
+            "expiring",
+            agreements.filter(expires_on__gte=today, expires_on__lte=expiry_horizon).exclude(
+                status__in=Agreement.FINISHED_STATUSES
+            ),
+            date_field="expires_on",
+            threshold=threshold_case("expires_on", EXPIRY_THRESHOLDS, today),
+        ),
+        ask(
+            "stale",
+            milestones.stale(now=stale_reckoning(today)).annotate(
+                reviewed_on=TruncDate("last_reviewed")
+            ),
+            date_field="reviewed_on",
+            threshold=STALE_AFTER_DAYS,
+        ),
+    ]
     return Digest(user, settings, today, [g for g in groups if g.items])
 
 

@@ -14,28 +14,22 @@ def grant(apps, schema_editor):
     app_config.models_module = True  # as in agreements 0003: create_permissions needs it
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group = Group.objects.filter(name=name).first()
-        if group:
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label="notifications", codename__in=codenames
-                )
-            )
+    for group, permissions in granted(apps):
+        group.permissions.add(*permissions)
 
 
 def revoke(apps, schema_editor):
+    for group, permissions in granted(apps):
+        group.permissions.remove(*permissions)
+
+
+def granted(apps):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in GRANTS.items():
-        group = Group.objects.filter(name=name).first()
-        if group:
-            group.permissions.remove(
-                *Permission.objects.filter(
-                    content_type__app_label="notifications", codename__in=codenames
-                )
+        if group := Group.objects.filter(name=name).first():
+            yield group, Permission.objects.filter(
+                content_type__app_label="notifications", codename__in=codenames
             )
 
 
