@@ -244,9 +244,8 @@ class AgreementQuerySet(TranslatableQuerySet):
         return self.filter(
             Q(responsible_officer__isnull=True)
             | Q(responsible_officer__is_active=False)
-            | Q(responsible_officer__is_staff=False),
-            status__in=[s for s in Agreement.Status if s not in Agreement.FINISHED_STATUSES],
-        )
+            | Q(responsible_officer__is_staff=False)
+        ).exclude(status__in=Agreement.FINISHED_STATUSES)
 
     def with_untranslated_milestones(self) -> "AgreementQuerySet":
         """Prefetch, as `untranslated_milestones`, the milestones still missing some

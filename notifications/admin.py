@@ -21,7 +21,7 @@ class ReminderAdmin(PlainRecordAdmin):
     def about(self, obj):
         if obj.milestone_id:
             return f"{obj.milestone.agreement.reference} · {obj.milestone.text('title')}"
-        return f"{obj.agreement.reference} {obj.agreement.text('title')}"
+        return str(obj.agreement)
 
     def get_queryset(self, request):
         return (

@@ -13,6 +13,7 @@ import icalendar
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,11 @@ from agreements.models import Agreement, Milestone, count_per_row
 from notifications.emails import absolute
 
 FEED_EVENTS = 2000  # the soonest this many; a calendar with more is unreadable anyway
+FEED_DAYS_BACK = 365  # a feed is for what comes: dates from a year back on
+
+
+def feed_start() -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=FEED_DAYS_BACK)
 
 
 def with_versions(queryset: QuerySet) -> QuerySet:
@@ -68,7 +74,7 @@ def milestone_event(milestone: Milestone) -> icalendar.Event:
         "description",
         "\n".join(
             [
-                f"{agreement.reference} {agreement.text('title')}",
+                str(agreement),
                 f"{_('Status')}: {milestone.get_status_display()}",
                 url,
             ]
@@ -87,8 +93,7 @@ def expiry_event(agreement: Agreement) -> icalendar.Event:
     event.add("uid", f"agreement-{agreement.pk}-expiry@{host()}")
     event.add(
         "summary",
-        _("Expiry: %(agreement)s")
-        % {"agreement": f"{agreement.reference} {agreement.text('title')}"},
+        _("Expiry: %(agreement)s") % {"agreement": agreement},
     )
     all_day(event, agreement.expires_on)
     stamp(event, changed=agreement.updated_at, versions=agreement.versions)

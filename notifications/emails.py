@@ -65,7 +65,7 @@ GROUP_LISTS = {  # where "and more" leads
 def describe(item: Item, *, today) -> dict:
     """What a digest says of one record, in the active language."""
     agreement = item.agreement
-    agreement_line = f"{agreement.reference} {agreement.text('title')}".strip()
+    agreement_line = str(agreement)  # "AGR-2025-0001 Title", in the active language
     url = agreement.get_absolute_url()
     if item.milestone:
         url += f"#milestone-{item.record.pk}"

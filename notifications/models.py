@@ -101,14 +101,6 @@ class NotificationSettings(models.Model):
         self.save(update_fields=["calendar_token"])
 
 
-def settings_for(user) -> NotificationSettings:
-    """The user's settings; the defaults (unsaved) when they never changed them."""
-    try:
-        return user.notification_settings
-    except NotificationSettings.DoesNotExist:
-        return NotificationSettings(user=user)
-
-
 class Reminder(models.Model):
     """One reminder sent to one person about one milestone or agreement at one
     threshold: the record that keeps it from being sent twice.

@@ -108,24 +108,19 @@ def followed_agreement_ids(user) -> list[int]:
     return list(owned.order_by().union(watched.order_by()))
 
 
-def milestones_followed_by(user, settings: NotificationSettings, *, agreement_ids=None):
-    """Milestones this person hears about: those they may see and, unless they
-    asked for everything, that they own, or whose agreement they own or watch."""
-    milestones = Milestone.objects.visible_to(user)
-    if settings.scope == NotificationSettings.Scope.ALL:
-        return milestones
-    if agreement_ids is None:
-        agreement_ids = followed_agreement_ids(user)
-    return milestones.filter(Q(agreement_id__in=agreement_ids) | Q(responsible_officer=user))
-
-
-def agreements_followed_by(user, settings: NotificationSettings, *, agreement_ids=None):
+def followed_by(user, *, everything: bool = False):
+    """The agreements and the milestones `user` hears about: those they may see and,
+    unless they asked for everything, the agreements they own or watch, with their
+    milestones and the milestones named for them."""
     agreements = Agreement.objects.visible_to(user)
-    if settings.scope == NotificationSettings.Scope.ALL:
-        return agreements
-    if agreement_ids is None:
-        agreement_ids = followed_agreement_ids(user)
-    return agreements.filter(pk__in=agreement_ids)
+    milestones = Milestone.objects.visible_to(user)
+    if everything:
+        return agreements, milestones
+    ids = followed_agreement_ids(user)
+    return (
+        agreements.filter(pk__in=ids),
+        milestones.filter(Q(agreement_id__in=ids) | Q(responsible_officer=user)),
+    )
 
 
 def not_yet_sent(user, kind: str, *, record: str, date_field: str, threshold=None, since=None):
@@ -176,11 +171,11 @@ def group(kind: str, rows, *, user, today, date_field: str, threshold=None) -> G
 def digest_for(user, settings: NotificationSettings, *, today: datetime.date) -> Digest:
     """Everything `user` should be told today and has not been, as long as they may
     still see it: six queries, whatever the number of agreements."""
-    ids = None if settings.scope == NotificationSettings.Scope.ALL else followed_agreement_ids(user)
-    milestones = search.without_documents(
-        milestones_followed_by(user, settings, agreement_ids=ids).open().select_related("agreement")
+    agreements, milestones = followed_by(
+        user, everything=settings.scope == NotificationSettings.Scope.ALL
     )
-    agreements = search.without_documents(agreements_followed_by(user, settings, agreement_ids=ids))
+    agreements = search.without_documents(agreements)
+    milestones = search.without_documents(milestones.open().select_related("agreement"))
     due_horizon = today + datetime.timedelta(days=max(DUE_THRESHOLDS))
     expiry_horizon = today + datetime.timedelta(days=max(EXPIRY_THRESHOLDS))
     ask = functools.partial(group, user=user, today=today)

@@ -23,7 +23,7 @@ from notifications import calendars
 from notifications.emails import absolute, user_from_unsubscribe_token
 from notifications.forms import NotificationSettingsForm
 from notifications.models import NotificationSettings, Watch, note_language
-from notifications.reminders import agreements_followed_by, milestones_followed_by
+from notifications.reminders import followed_by
 
 
 class StaffOnly(LoginRequiredMixin, UserPassesTestMixin):
@@ -41,11 +41,11 @@ class MyAgreementsView(StaffOnly, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        mine = NotificationSettings(user=user, scope=NotificationSettings.Scope.MINE)
+        followed_agreements, followed_milestones = followed_by(user)
         today = timezone.localdate()
         open_milestones = Milestone.objects.open()
         agreements = (
-            search.without_documents(agreements_followed_by(user, mine))
+            search.without_documents(followed_agreements)
             .annotate(
                 watching=Exists(Watch.objects.filter(user=user, agreement=OuterRef("pk"))),
                 open_count=count_per_row(open_milestones, field="agreement"),
@@ -73,7 +73,7 @@ class MyAgreementsView(StaffOnly, TemplateView):
         return super().get_context_data(
             agreements=agreements,
             my_milestones=milestones,
-            followed_milestone_count=milestones_followed_by(user, mine).open().count(),
+            followed_milestone_count=followed_milestones.open().count(),
             **kwargs,
         )
 
@@ -166,8 +166,10 @@ class UnsubscribeView(View):
 
 def milestone_feed(request):
     """The milestone list's filters as a calendar: what the visitor may see."""
-    if request.GET.get("lang") in dict(settings.LANGUAGES):
-        translation.activate(request.GET["lang"])
+    # In the language asked for, else the request's; for this response only.
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
     filters = MilestoneReportFilter(
         request.GET, queryset=Milestone.objects.visible_to(request.user), request=request
     )
@@ -176,13 +178,12 @@ def milestone_feed(request):
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
     milestones = filters.qs
     if not request.GET.get("due_from"):  # a year back by default: a feed is for what comes
-        milestones = milestones.filter(
-            due_date__gte=timezone.localdate() - timezone.timedelta(days=365)
+        milestones = milestones.filter(due_date__gte=calendars.feed_start())
+    with translation.override(language):
+        cal = calendars.calendar(
+            _("Accords milestones"),
+            milestones=calendars.milestones_for_calendar(milestones)[: calendars.FEED_EVENTS],
         )
-    cal = calendars.calendar(
-        _("Accords milestones"),
-        milestones=calendars.milestones_for_calendar(milestones)[: calendars.FEED_EVENTS],
-    )
     response = calendars.ics_response(cal, filename="milestones.ics", download=False)
     if request.user.is_authenticated:  # internal records: for this session only
         patch_cache_control(response, private=True, no_store=True)
@@ -199,21 +200,19 @@ def private_feed(request, token):
     )
     if owner is None:
         raise Http404(_("This calendar address is not valid, or has been replaced."))
-    user = owner.user
-    mine = NotificationSettings(user=user, scope=NotificationSettings.Scope.MINE)
+    agreements, milestones = followed_by(owner.user)
     with translation.override(owner.email_language):
-        year_ago = timezone.localdate() - timezone.timedelta(days=365)
         cal = calendars.calendar(
             _("My Accords agreements"),
             milestones=calendars.milestones_for_calendar(
-                milestones_followed_by(user, mine).filter(due_date__gte=year_ago)
+                milestones.filter(due_date__gte=calendars.feed_start())
             )[: calendars.FEED_EVENTS],
             agreements=calendars.agreements_for_calendar(
-                agreements_followed_by(user, mine).filter(expires_on__gte=year_ago)
+                agreements.filter(expires_on__gte=calendars.feed_start())
             )[: calendars.FEED_EVENTS],
         )
     response = calendars.ics_response(cal, filename="accords.ics", download=False)
-    response["Cache-Control"] = "private, no-store"
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -234,7 +233,7 @@ def agreement_ics(request, slug):
     )
     milestones = calendars.milestones_for_calendar(agreement.milestones.all())
     cal = calendars.calendar(
-        f"{agreement.reference} {agreement.text('title')}",
+        str(agreement),
         milestones=milestones,
         agreements=[agreement] if agreement.expires_on else [],
     )
