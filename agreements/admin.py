@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from documents.admin import DocumentInline, DocumentInlineFormSet, StoresUploads
 from partners.filters import countries_in_use
 
 from . import search
@@ -229,7 +230,7 @@ class AgreementForm(VersionedForm):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
+class AgreementAdmin(StoresUploads, OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
     form = AgreementForm
     list_display = [
         "reference",
@@ -289,7 +290,7 @@ class AgreementAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
             },
         ),
     ]
-    inlines = [PartyInline, MilestoneInline, DocumentLinkInline]
+    inlines = [PartyInline, MilestoneInline, DocumentInline, DocumentLinkInline]
     actions = ["export_milestones_csv"]
     # Related agreements change from either side and have no audit history of their
     # own: a stale form is caught by comparing the links themselves.
@@ -340,6 +341,13 @@ class AgreementAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if isinstance(formset, DocumentInlineFormSet):
+            for row in formset.forms:
+                if row.instance.pk and not formset._should_delete_form(row):
+                    row.store_upload(row.instance, request.user)
 
 
 class OverdueFilter(admin.SimpleListFilter):

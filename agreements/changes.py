@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from documents.models import Document, DocumentVersion
 from partners.models import Agency, Representative
 
 from .models import Agreement, CooperationArea, Milestone, Party
@@ -25,7 +26,8 @@ QUIET_FIELDS = {
     "search_title", "search_document",  # made from the other fields, not in the history
 }  # fmt: skip
 RELATED_NAMES = {"agency": Agency, "responsible_agency": Agency, "parent": Agency,
-                 "signatory": Representative, "area": CooperationArea}  # fmt: skip
+                 "signatory": Representative, "area": CooperationArea,
+                 "milestone": Milestone, "current_version": DocumentVersion}  # fmt: skip
 
 
 @dataclass
@@ -136,6 +138,7 @@ def agreement_changes(agreement: Agreement, *, limit: int | None = None):
     agreements = list(_series(Agreement.history.filter(id=agreement.pk)))
     parties = list(_series(Party.history.filter(agreement_id=agreement.pk)))
     milestones = list(_series(Milestone.history.filter(agreement_id=agreement.pk)))
+    files = list(_series(Document.history.filter(agreement_id=agreement.pk)))
     # The cooperation areas each recorded version of the agreement had.
     areas_at = defaultdict(set)
     HistoricalAreas = apps.get_model("agreements", "HistoricalAgreement_areas")
@@ -144,7 +147,7 @@ def agreement_changes(agreement: Agreement, *, limit: int | None = None):
     ):
         areas_at[history_id].add(area_id)
     all_area_ids = set().union(*areas_at.values())
-    formatter = _Formatter(agreements + parties + milestones, area_ids=all_area_ids)
+    formatter = _Formatter(agreements + parties + milestones + files, area_ids=all_area_ids)
 
     def area_change(record, previous):
         old = areas_at.get(previous.history_id, set()) if previous else set()
@@ -164,10 +167,14 @@ def agreement_changes(agreement: Agreement, *, limit: int | None = None):
         if model is Party:
             agency = formatter.names[Agency].get(record.agency_id, "")
             return str(_("Party: %(agency)s") % {"agency": agency})
+        if model is Document:
+            return str(_("Document: %(title)s") % {"title": record.title})
         return str(_("Milestone: %(title)s") % {"title": record.title})
 
     changes = []
-    for model, all_series in ((Agreement, agreements), (Party, parties), (Milestone, milestones)):
+    every_kind = ((Agreement, agreements), (Party, parties), (Milestone, milestones),
+                  (Document, files))  # fmt: skip
+    for model, all_series in every_kind:
         for series in all_series:
             for previous, record in pairwise([None, *series]):
                 if previous is None and record.history_type == "~":

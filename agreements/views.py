@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from documents.models import Document
+
 from . import search
 from .changes import agreement_changes
 from .dashboard import HOME_WINDOW_DAYS, areas_with_counts, overview_counts
@@ -214,6 +216,10 @@ class AgreementDetailView(DetailView):
                 ),
                 "areas",
                 "documents",
+                Prefetch(
+                    "files",
+                    queryset=Document.objects.visible_to(self.request.user).with_file(),
+                ),
             )
         )
 

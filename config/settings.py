@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "partners",
     "agreements",
     "notifications",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,54 @@ STORAGES = {
         )
     },
 }
+
+# Uploaded documents. Never served from a public URL: MEDIA_URL is not routed, and
+# every download goes through documents.views, which checks who is asking. Local
+# disk by default, outside the project's static files; S3-compatible object storage
+# (AWS, MinIO, Ceph…) when ACCORDS_S3_BUCKET is set, for several application servers.
+MEDIA_ROOT = Path(os.environ.get("ACCORDS_MEDIA_ROOT", BASE_DIR / "media"))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+if os.environ.get("ACCORDS_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ACCORDS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ACCORDS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ACCORDS_S3_REGION") or None,
+            # Empty: boto3's own chain (environment, instance role, ~/.aws).
+            "access_key": os.environ.get("ACCORDS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ACCORDS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("ACCORDS_S3_PREFIX", ""),
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("ACCORDS_S3_URL_SECONDS", "60")),
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("ACCORDS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Its location follows MEDIA_ROOT; its base_url is never served.
+        "OPTIONS": {"base_url": "/no-public-url/"},
+    }
+# How a download leaves once allowed: "stream" through Django (the default, Range
+# requests included), or "redirect" to a pre-signed object-storage URL valid
+# ACCORDS_S3_URL_SECONDS. ACCORDS_DOCUMENT_SENDFILE=x-accel-redirect (nginx) or
+# x-sendfile (Apache) hands a local file to the reverse proxy instead, under
+# ACCORDS_DOCUMENT_SENDFILE_PREFIX (an internal location mapped to MEDIA_ROOT).
+ACCORDS_DOCUMENT_DELIVERY = os.environ.get("ACCORDS_DOCUMENT_DELIVERY", "stream")
+ACCORDS_DOCUMENT_SENDFILE = os.environ.get("ACCORDS_DOCUMENT_SENDFILE", "").lower()
+ACCORDS_DOCUMENT_SENDFILE_PREFIX = os.environ.get(
+    "ACCORDS_DOCUMENT_SENDFILE_PREFIX", "/protected-documents/"
+)
+ACCORDS_DOCUMENT_MAX_BYTES = int(os.environ.get("ACCORDS_DOCUMENT_MAX_MB", "50")) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # HTTPS: on unless debugging locally. Behind a TLS-terminating proxy, the
 # proxy must set X-Forwarded-Proto so Django knows the request was HTTPS.

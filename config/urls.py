@@ -22,6 +22,8 @@ urlpatterns = [
     path("calendar/milestones.ics", notification_views.milestone_feed, name="milestone_feed"),
     # A key has the letters of secrets.token_urlsafe only: anything else is a 404.
     path("calendar/<slug:token>.ics", notification_views.private_feed, name="calendar_feed"),
+    # Files, in whatever language the page linking them was: no language in the address.
+    path("documents/", include("documents.urls")),
 ]
 # Every page's address carries its language (/es/agreements/…), so a shared link
 # opens in the language it was copied in; an address without one is redirected

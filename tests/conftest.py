@@ -103,3 +103,10 @@ def search_documents_at_once(request, monkeypatch):
             {kind: {pk for pk in ids if pk is not None}}, using
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded documents of a test go to its own folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

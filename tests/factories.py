@@ -103,3 +103,33 @@ class DocumentLinkFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://gov.example/agreements/{n}.pdf")
     kind = DocumentLink.Kind.FULL_TEXT
     language = "en"
+
+
+def add_file(document, data: bytes, name: str = "agreement.pdf", user=None):
+    """Store `data` as `document`'s next version, as an upload through the admin does."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import content
+
+    upload = SimpleUploadedFile(name, data)
+    return document.add_version(upload, reading=content.read(upload), user=user)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """An uploaded document; `file=` bytes (a small PDF by default) become version 1."""
+
+    class Meta:
+        model = "documents.Document"
+        skip_postgeneration_save = True
+
+    agreement = factory.SubFactory(AgreementFactory)
+    title = factory.Sequence(lambda n: f"Signed text, copy {n}")
+    kind = "signed_text"
+    language = "en"
+    visibility = "public"
+
+    @factory.post_generation
+    def file(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            data = extracted or b"%PDF-1.7\n% Accords test\n" + str(self.pk).encode() * 40
+            add_file(self, data, name=kwargs.get("name", "signed-text.pdf"))
