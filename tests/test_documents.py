@@ -3,6 +3,7 @@ their hashes, and no file left behind or lost."""
 
 import hashlib
 import io
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from agreements.models import Agreement
 from documents.models import Document, DocumentVersion
 from documents.uploads import SizeLimitUploadHandler
 from tests.admin_forms import form_data
+from tests.s3 import s3_documents, s3_server  # noqa: F401 - fixtures
 from tests.factories import (
     AgreementFactory,
     DocumentFactory,
@@ -559,3 +561,77 @@ def test_agreement_page_queries_do_not_grow_with_its_files(client, public_agreem
         return len(queries)
 
     assert queries_with(3) == queries_with(30)
+
+
+# --- Object storage (S3 API) -----------------------------------------------------------
+
+
+def bucket_keys(bucket) -> list[str]:
+    return sorted(item.key for item in bucket.objects.all())
+
+
+def test_object_storage_upload_version_download_delete_verify(
+    client, editor, viewer, public_agreement, s3_documents, media_root, settings,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    client.force_login(editor)
+    assert admin_upload(client, public_agreement, PDF, "Соглашение.pdf").status_code == 302
+    document = Document.objects.get()
+    url = reverse("admin:agreements_agreement_change", args=[public_agreement.pk])
+    posted = form_data(client.get(url).content.decode())
+    posted["files-0-upload"] = SimpleUploadedFile("corrected.pdf", PDF + b"corrected")
+    assert client.post(url, posted).status_code == 302
+    versions = list(document.versions.order_by("number"))
+    assert bucket_keys(s3_documents) == sorted(f"accords/{v.file.name}" for v in versions)
+    assert stored_files(media_root) == []  # nothing went to the local disk
+
+    # Streamed through Django: the whole file, and a range read from the bucket.
+    client.logout()
+    download = reverse("documents:download", args=[document.pk])
+    response = client.get(download)
+    assert b"".join(response.streaming_content) == PDF + b"corrected"
+    response = client.get(download, HTTP_RANGE="bytes=0-7")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == PDF[:8]
+
+    # Redirected to a pre-signed address, only once the caller may have the file.
+    settings.ACCORDS_DOCUMENT_DELIVERY = "redirect"
+    response = client.get(download)
+    assert response.status_code == 302
+    assert "no-store" in response["Cache-Control"]
+    with urllib.request.urlopen(response["Location"]) as signed:  # noqa: S310 - local server
+        assert signed.read() == PDF + b"corrected"
+        assert signed.headers["Content-Disposition"] == 'attachment; filename="corrected.pdf"'
+    old = reverse("documents:version_download", args=[document.pk, 1])
+    assert client.get(old).status_code == 404
+    client.force_login(viewer)
+    with urllib.request.urlopen(client.get(old)["Location"]) as signed:  # noqa: S310
+        assert signed.read() == PDF
+
+    out = io.StringIO()
+    call_command("verify_documents", stdout=out)
+    assert "2 files checked, all intact" in out.getvalue()
+    s3_documents.put_object(Key=f"accords/{versions[0].file.name}", Body=b"%PDF-1.7 forged")
+    s3_documents.Object(f"accords/{versions[1].file.name}").delete()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_documents", stdout=out)
+    assert f"ALTERED {versions[0].file.name}" in out.getvalue()
+    assert f"MISSING {versions[1].file.name}" in out.getvalue()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        public_agreement.delete()
+    assert bucket_keys(s3_documents) == []
+
+
+def test_object_storage_keeps_no_object_after_a_failed_save(
+    client, editor, public_agreement, s3_documents, monkeypatch
+):
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(DocumentVersion, "save", refuse)
+    client.raise_request_exception = False
+    client.force_login(editor)
+    assert admin_upload(client, public_agreement, PDF, "signed.pdf").status_code == 500
+    assert bucket_keys(s3_documents) == []
