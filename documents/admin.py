@@ -89,7 +89,12 @@ class DocumentInline(RecordInline, admin.StackedInline):
                 kwargs["queryset"] = Milestone.objects.filter(agreement_id=object_id)
             else:
                 kwargs["queryset"] = Milestone.objects.none()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "milestone":
+            # Milestones are added in their own section of this page, not in a pop-up.
+            for action in ("add", "change", "delete", "view"):
+                setattr(field.widget, f"can_{action}_related", False)
+        return field
 
     @admin.display(description=_("current file"))
     def current_file(self, obj):

@@ -3,6 +3,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.admin_base import VersionedForm
@@ -28,7 +29,7 @@ class DocumentForm(VersionedForm):
     """A document's details and, on adding it or to replace it, its file."""
 
     upload = forms.FileField(
-        label=_("file"),
+        label=capfirst(_("file")),
         required=False,
         help_text=_(
             "Accepted: %(kinds)s, up to %(limit)s. Choosing a file for an existing "
@@ -39,6 +40,7 @@ class DocumentForm(VersionedForm):
     class Meta:
         model = Document
         fields = "__all__"
+        widgets = {"note": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

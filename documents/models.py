@@ -165,10 +165,14 @@ class Document(Translatable, models.Model):
             extension = content.ACCEPTED[reading.content_type]
             version.file.save(f"upload{extension}", upload, save=False)
             note_stored(version.file.name)
-            version.save()
-            self.current_version = version
-            self._history_user = version.uploaded_by
-            self.save(update_fields=["current_version", "updated_at"])
+            try:
+                version.save()
+                self.current_version = version
+                self._history_user = version.uploaded_by
+                self.save(update_fields=["current_version", "updated_at"])
+            except BaseException:
+                version.file.storage.delete(version.file.name)  # no file without its row
+                raise
         return version
 
 
@@ -221,3 +225,8 @@ class DocumentVersion(models.Model):
     @property
     def is_viewable(self) -> bool:
         return self.content_type in content.VIEWABLE
+
+    @property
+    def format_name(self) -> str:
+        """PDF, DOCX, JPG…: what people call the kind of file."""
+        return content.ACCEPTED.get(self.content_type, "").lstrip(".").upper()

@@ -147,3 +147,22 @@ def test_a_typed_reference_racing_an_automatic_one_is_a_form_error():
     assert errors == []
     assert statuses == [200]  # the form again, with "already exists", not a 500
     assert list(Agreement.objects.values_list("reference", flat=True)) == ["AGR-2025-0001"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_new_versions_of_one_document_are_numbered_without_gaps(media_root):
+    from documents.models import Document
+    from tests.factories import DocumentFactory, add_file
+
+    document = DocumentFactory(file=b"%PDF-1.7\nfirst version\n")
+
+    def upload(i):
+        add_file(Document.objects.get(pk=document.pk), b"%PDF-1.7\nversion from " + str(i).encode())
+
+    assert run_at_once(upload) == []
+    numbers = sorted(document.versions.values_list("number", flat=True))
+    assert numbers == list(range(1, THREADS + 2))
+    document.refresh_from_db()
+    assert document.current_version.number == THREADS + 1
+    stored = [path for path in media_root.rglob("*") if path.is_file()]
+    assert len(stored) == THREADS + 1
