@@ -86,7 +86,10 @@ class DocumentInline(RecordInline, admin.StackedInline):
             )
             pk_field = Agreement._meta.pk
             if object_id and could_be_key(pk_field, object_id):
-                kwargs["queryset"] = Milestone.objects.filter(agreement_id=object_id)
+                # With the agreement: a milestone's name is in its agreement's language.
+                kwargs["queryset"] = Milestone.objects.filter(
+                    agreement_id=object_id
+                ).select_related("agreement")
             else:
                 kwargs["queryset"] = Milestone.objects.none()
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -109,7 +112,7 @@ class DocumentInline(RecordInline, admin.StackedInline):
 class DocumentAdmin(StoresUploads, TranslatedFieldsAdmin, RecordAdmin):
     form = DocumentForm
     list_display = [
-        "shown_title",
+        in_page_language("title", _("title")),
         "agreement",
         "kind",
         "language",
@@ -134,8 +137,6 @@ class DocumentAdmin(StoresUploads, TranslatedFieldsAdmin, RecordAdmin):
         ("created_at", "updated_at"),
     ]
     show_full_result_count = False
-
-    shown_title = in_page_language("title", _("title"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agreement", "current_version")

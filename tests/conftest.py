@@ -13,6 +13,7 @@ from django.utils import timezone
 from agreements.models import Agreement
 from tests.chromium import browser  # noqa: F401 - the real-browser tests' fixture
 from tests.factories import UserFactory
+from tests.s3 import s3_documents, s3_server  # noqa: F401 - an S3 API server for documents
 from tests.smtp import mail_server  # noqa: F401 - a real SMTP server for the reminder tests
 
 # "Today" for the whole run: tests compute their expected dates when their module is

@@ -102,6 +102,7 @@ def agreement_form(**fields):
         "original_language": "en",
         **inline_management("parties"),
         **inline_management("milestones"),
+        **inline_management("files"),
         **inline_management("documents"),
     }
     data.update(fields)
@@ -243,7 +244,7 @@ def test_a_value_that_cannot_name_a_record_is_a_form_error(client, superuser, fi
         "title": "Memorandum", "kind": "mou", "status": "draft", "visibility": "public",
         "original_language": "en",
         field: value,
-        **{f"{p}-{k}": "0" for p in ["parties", "milestones", "documents"]
+        **{f"{p}-{k}": "0" for p in ["parties", "milestones", "files", "documents"]
            for k in ["TOTAL_FORMS", "INITIAL_FORMS"]},
     }  # fmt: skip
     response = client.post(reverse("admin:agreements_agreement_add"), data)

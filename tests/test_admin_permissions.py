@@ -14,9 +14,11 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
 from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
+from documents.models import Document
 from notifications.models import NotificationSettings, Reminder, Watch
 from partners.models import Agency, Representative
 from tests.admin_forms import form_data, without_inline_rows
@@ -24,6 +26,7 @@ from tests.factories import (
     AgencyFactory,
     AgreementFactory,
     CooperationAreaFactory,
+    DocumentFactory,
     DocumentLinkFactory,
     MilestoneFactory,
     PartyFactory,
@@ -42,6 +45,7 @@ CHANGED_FIELD = {
     Representative: "full_name",
     CooperationArea: "name",
     DocumentLink: "title",
+    Document: "title",
 }
 # Admin URLs that take no record: what a POST to them may do is checked separately.
 SITE_URLS = {
@@ -59,6 +63,7 @@ def record_for(model):
         party = PartyFactory(agreement=agreement)
         MilestoneFactory(agreement=agreement, responsible_agency=party.agency)
         DocumentLinkFactory(agreement=agreement)
+        DocumentFactory(agreement=agreement, visibility="internal")
         agreement.title = "Internal draft on data exchange"  # a second version to revert to
         agreement.save()
         return agreement
@@ -69,6 +74,9 @@ def record_for(model):
         Party: lambda: PartyFactory(signatory=None),
         Milestone: MilestoneFactory,
         DocumentLink: DocumentLinkFactory,
+        Document: lambda: DocumentFactory(
+            agreement=AgreementFactory(visibility="internal"), visibility="internal"
+        ),
         get_user_model(): UserFactory,
         Group: lambda: Group.objects.create(name="Auditors"),
         Watch: lambda: Watch.objects.create(user=UserFactory(), agreement=AgreementFactory()),
@@ -141,6 +149,8 @@ def changed(model, data):
 def as_new_record(model, data):
     if model is Party:  # one row per agency per agreement: the new row needs another agency
         data.update(agency=[AgencyFactory().pk], signatory=[""])
+    if model is Document:  # a new document comes with its file
+        data["upload"] = SimpleUploadedFile("annex.pdf", b"%PDF-1.7\nan annex of its own\n")
     for field in model._meta.fields:
         if field.unique and not field.primary_key and field.name in data:
             data[field.name] = [""] if field.blank else [data[field.name][0] + "-copy"]

@@ -14,12 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.models import Agreement
 from documents.models import Document, DocumentVersion
 from documents.uploads import SizeLimitUploadHandler
 from tests.admin_forms import form_data
-from tests.s3 import s3_documents, s3_server  # noqa: F401 - fixtures
 from tests.factories import (
     AgreementFactory,
     DocumentFactory,
@@ -635,3 +635,18 @@ def test_object_storage_keeps_no_object_after_a_failed_save(
     client.force_login(editor)
     assert admin_upload(client, public_agreement, PDF, "signed.pdf").status_code == 500
     assert bucket_keys(s3_documents) == []
+
+
+def test_the_demo_agreement_has_a_public_file_anyone_can_download(client, demo, media_root):
+    call_command("load_demo", stdout=io.StringIO())  # a second run adds no file or version
+    sheet = Document.objects.get(agreement=demo)
+    assert sheet.versions.count() == 1
+    assert len(stored_files(media_root)) == 1
+    response = client.get(reverse("documents:download", args=[sheet.pk]))
+    body = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf"
+    assert body.startswith(b"%PDF-1.4") and body.rstrip().endswith(b"%%EOF")
+    assert b"NITEC" in body and b"GovTech testing platform" in body
+    with translation.override("es"):
+        page = client.get(demo.get_absolute_url()).content.decode()
+    assert "Ficha del acuerdo NITEC – Comunidad de Madrid (elaborada por Accords)" in page

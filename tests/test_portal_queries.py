@@ -29,7 +29,7 @@ BUDGETS = {
     # + validating the chosen area and country, the milestones a snippet may quote, and
     # (PostgreSQL) whether the search finds anything before any typo is corrected
     "agreement_list_filtered": 13,
-    "agreement_detail": 6,
+    "agreement_detail": 7,  # + the uploaded documents the visitor may download
     "milestone_list": 5,
     "area_list": 1,
     "area_detail": 4,

@@ -445,3 +445,9 @@ REPRESENTATIVES = {  # keyed by full name; positions as each administration writ
         "kk": {"position": "Цифрландыру министрі"},
     },
 }
+
+FACT_SHEET = {  # the demo's uploaded document (load_demo.py)
+    "es": {"title": "Ficha del acuerdo NITEC – Comunidad de Madrid (elaborada por Accords)"},
+    "ru": {"title": "Справка о соглашении NITEC – Сообщество Мадрид (подготовлена в Accords)"},
+    "kk": {"title": "NITEC – Мадрид қауымдастығы келісімі туралы анықтама (Accords дайындаған)"},
+}

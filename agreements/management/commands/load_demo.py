@@ -10,16 +10,21 @@ only empty translations, and never overwrites what staff have edited since.
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agreements.management import demo_translations
+from agreements.management.demo_file import fact_sheet_pdf
 from agreements.models import Agreement, CooperationArea, DocumentLink, Milestone, Party
 from agreements.translated import translated_name
+from documents import content
+from documents.models import Document
 from partners.models import Agency, Representative
 
 SIGNED_ON = datetime.date(2025, 10, 3)
 ARTICLE_URL = "https://astanatimes.com/?p=107187"
+FACT_SHEET_TITLE = "Fact sheet: the NITEC – Community of Madrid agreement (made by Accords)"
 AREAS = {
     "ict": "ICT",
     "cybersecurity": "Cybersecurity",
@@ -177,6 +182,7 @@ class Command(BaseCommand):
                 "language": "en",
             },
         )
+        fact_sheet = self.fact_sheet(agreement)
         for slug, area in areas.items():
             fill_in_translations(area, demo_translations.AREAS.get(slug, {}))
         for agency in (nitec, madrid, ministry):
@@ -189,8 +195,42 @@ class Command(BaseCommand):
         for document in agreement.documents.filter(url__in=demo_translations.DOCUMENTS):
             fill_in_translations(document, demo_translations.DOCUMENTS[document.url])
 
+        if fact_sheet:
+            fill_in_translations(fact_sheet, demo_translations.FACT_SHEET)
+
         verb = "Created" if created else "Already present:"
         self.stdout.write(f"{verb} {agreement.reference} {agreement.title}")
+
+
+    def fact_sheet(self, agreement):
+        """An uploaded document to show: a fact sheet made from the record itself."""
+        document, new = Document.objects.get_or_create(
+            agreement=agreement,
+            title=FACT_SHEET_TITLE,
+            defaults={
+                "kind": Document.Kind.OTHER,
+                "language": "en",
+                "dated_on": SIGNED_ON,
+                "visibility": Document.Visibility.PUBLIC,
+                "note": "Made by Accords from this record for the demonstration.",
+            },
+        )
+        if new or document.current_version is None:
+            pdf = fact_sheet_pdf(
+                FACT_SHEET_TITLE,
+                [
+                    f"{agreement.reference}: {agreement.title}.",
+                    f"Signed on {SIGNED_ON.day} {SIGNED_ON:%B %Y} in {agreement.place_of_signing}, "
+                    f"at the {agreement.event}.",
+                    *agreement.summary.split("\n\n"),
+                    "Follow-up work: "
+                    + "; ".join(m.title for m in agreement.milestones.order_by("pk"))
+                    + ".",
+                ],
+            )
+            upload = SimpleUploadedFile("nitec-madrid-fact-sheet.pdf", pdf)
+            document.add_version(upload, reading=content.read(upload), user=None)
+        return document
 
 
 def fill_in_translations(record, versions: dict[str, dict[str, str]]) -> None:
