@@ -45,6 +45,7 @@ from .models import (
     Party,
     ReferenceCounter,
 )
+from .spreadsheets import milestone_xlsx_response
 from .translated import translation_columns
 
 
@@ -291,7 +292,7 @@ class AgreementAdmin(StoresUploads, OfficerChoices, TranslatedFieldsAdmin, Recor
         ),
     ]
     inlines = [PartyInline, MilestoneInline, DocumentInline, DocumentLinkInline]
-    actions = ["export_milestones_csv"]
+    actions = ["export_milestones_csv", "export_milestones_xlsx"]
     # Related agreements change from either side and have no audit history of their
     # own: a stale form is caught by comparing the links themselves.
     unversioned_fields = ["related"]
@@ -333,6 +334,23 @@ class AgreementAdmin(StoresUploads, OfficerChoices, TranslatedFieldsAdmin, Recor
             milestones,
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
+            request=request,
+        )
+
+    @admin.action(
+        description=_("Export milestones of selected agreements (Excel)"), permissions=["view"]
+    )
+    def export_milestones_xlsx(self, request, queryset):
+        milestones = (
+            Milestone.objects.for_report(user=request.user)
+            .filter(agreement__in=queryset.values("pk"))
+            .order_by("agreement__reference", F("due_date").asc(nulls_last=True), "pk")
+        )
+        return milestone_xlsx_response(
+            milestones,
+            base_url=request.build_absolute_uri("/"),
+            filename=export_filename(),
+            title=_("Milestones"),
             request=request,
         )
 
@@ -391,7 +409,7 @@ class MilestoneAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
     show_full_result_count = False
     autocomplete_fields = ["agreement", "area", "responsible_agency"]
     readonly_fields = ["last_reviewed"]
-    actions = ["export_selected_csv"]
+    actions = ["export_selected_csv", "export_selected_xlsx"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_overdue()
@@ -407,6 +425,21 @@ class MilestoneAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
             milestones,
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
+            request=request,
+        )
+
+    @admin.action(description=_("Export selected milestones (Excel)"), permissions=["view"])
+    def export_selected_xlsx(self, request, queryset):
+        milestones = (
+            Milestone.objects.for_report(user=request.user)
+            .filter(pk__in=queryset.values("pk"))
+            .by_due_date()
+        )
+        return milestone_xlsx_response(
+            milestones,
+            base_url=request.build_absolute_uri("/"),
+            filename=export_filename(),
+            title=_("Milestones"),
             request=request,
         )
 

@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, QueryDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -206,7 +207,7 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         self.deleted_elsewhere = []
         if self.is_bound:
-            self.data = self.without_rows_deleted_elsewhere(self.data)
+            self.data, self.files = self.without_rows_deleted_elsewhere(self.data, self.files)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -218,8 +219,9 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             if field.label and not widget.is_hidden:
                 widget.attrs.setdefault("aria-label", field.label)
 
-    def without_rows_deleted_elsewhere(self, data):
-        """The posted rows less those whose record no longer exists, renumbered.
+    def without_rows_deleted_elsewhere(self, data, files):
+        """The posted rows (and their uploaded files) less those whose record no longer
+        exists, renumbered.
 
         Django would otherwise fail them with an error on a hidden field (so the
         editor sees "Please correct the error below" and no error), and render
@@ -229,7 +231,7 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             initial = int(data.get(f"{self.prefix}-INITIAL_FORMS", 0))
             total = int(data.get(f"{self.prefix}-TOTAL_FORMS", 0))
         except ValueError:
-            return data  # the management form's own validation reports it
+            return data, files  # the management form's own validation reports it
         total = min(total, self.absolute_max)
         pk = self.model._meta.pk
         posted = {
@@ -238,11 +240,11 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             if (value := data.get(f"{self.prefix}-{i}-{pk.name}")) and could_be_key(pk, value)
         }
         if not posted:
-            return data  # nothing that could name a record: the forms' validation speaks
+            return data, files  # nothing that could name a record: the forms' validation speaks
         existing = {row.pk for row in self.get_queryset()}
         gone = {i for i, value in posted.items() if pk.to_python(value) not in existing}
         if not gone:
-            return data
+            return data, files
         self.deleted_elsewhere = [
             pk.to_python(posted[i])
             for i in sorted(gone)
@@ -250,17 +252,22 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         ]
         kept = [i for i in range(total) if i not in gone]
         new_index = {old: new for new, old in enumerate(kept)}
-        renumbered = QueryDict(mutable=True)
-        for key in data:
+        total_left, initial_left = str(total - len(gone)), str(initial - len(gone))
+        renumbered = self.renumbered(data, new_index, QueryDict(mutable=True))
+        renumbered[f"{self.prefix}-TOTAL_FORMS"] = total_left
+        renumbered[f"{self.prefix}-INITIAL_FORMS"] = initial_left
+        # A file chosen for a row moves with its row: left under the old number, it
+        # would be saved to the record that took that number.
+        return renumbered, self.renumbered(files, new_index, MultiValueDict())
+
+    def renumbered(self, posted, new_index: dict, into):
+        for key in posted:
             index, dash, field = key.removeprefix(f"{self.prefix}-").partition("-")
             if not (key.startswith(f"{self.prefix}-") and dash and index.isdigit()):
-                renumbered.setlist(key, data.getlist(key))  # not a row's field
+                into.setlist(key, posted.getlist(key))  # not a row's field
             elif int(index) in new_index:  # a kept row's field, under its new number
-                new_key = f"{self.prefix}-{new_index[int(index)]}-{field}"
-                renumbered.setlist(new_key, data.getlist(key))
-        renumbered[f"{self.prefix}-TOTAL_FORMS"] = str(total - len(gone))
-        renumbered[f"{self.prefix}-INITIAL_FORMS"] = str(initial - len(gone))
-        return renumbered
+                into.setlist(f"{self.prefix}-{new_index[int(index)]}-{field}", posted.getlist(key))
+        return into
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)

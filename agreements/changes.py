@@ -132,13 +132,20 @@ def _fields(model, record, previous, formatter):
     return rows
 
 
-def agreement_changes(agreement: Agreement, *, limit: int | None = None):
-    """The latest changes to an agreement, its parties and its milestones, newest first,
-    and each milestone's status trail (milestone id -> steps, oldest first)."""
+def agreement_changes(
+    agreement: Agreement, *, limit: int | None = None, with_documents: bool = False
+):
+    """The latest changes to an agreement, its parties and its milestones (and its
+    uploaded documents, for those who may see them all), newest first, and each
+    milestone's status trail (milestone id -> steps, oldest first)."""
     agreements = list(_series(Agreement.history.filter(id=agreement.pk)))
     parties = list(_series(Party.history.filter(agreement_id=agreement.pk)))
     milestones = list(_series(Milestone.history.filter(agreement_id=agreement.pk)))
-    files = list(_series(Document.history.filter(agreement_id=agreement.pk)))
+    files = (
+        list(_series(Document.history.filter(agreement_id=agreement.pk)))
+        if with_documents
+        else []
+    )
     # The cooperation areas each recorded version of the agreement had.
     areas_at = defaultdict(set)
     HistoricalAreas = apps.get_model("agreements", "HistoricalAgreement_areas")

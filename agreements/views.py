@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from documents.models import Document
+from documents.models import Document, may_see_internal_documents
 
 from . import search
 from .changes import agreement_changes
@@ -21,6 +21,7 @@ from .exports import export_filename, milestone_csv_response
 from .filters import SEARCH_MAX_LENGTH, AgreementFilter, MilestoneFilter, MilestoneReportFilter
 from .models import Agreement, CooperationArea, Milestone, Party, can_see_internal
 from .pagination import BothEndsPaginator
+from .spreadsheets import milestone_xlsx_response
 
 
 def parties_with_agencies():
@@ -242,7 +243,9 @@ class AgreementDetailView(DetailView):
         staff = can_see_internal(user)
         changes, changes_page = [], None
         if staff:  # the audit trail is for staff
-            every_change, trails = agreement_changes(agreement)
+            every_change, trails = agreement_changes(
+                agreement, with_documents=may_see_internal_documents(user)
+            )
             for milestone in milestones:
                 milestone.status_trail = trails.get(milestone.pk, [])
             # Newest first, a page at a time: a long trail made the page thousands of
@@ -294,6 +297,7 @@ class MilestoneExportView(MilestoneListView):
     filterset_class = MilestoneReportFilter  # every match, not the best 1,000
     tidy_address = False  # a file, not an address to share: empty filters do no harm
     spell_checked = False  # a report holds exactly what was asked for, typos included
+    file_format = "csv"  # or "xlsx"
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
@@ -301,6 +305,14 @@ class MilestoneExportView(MilestoneListView):
             response = super().get(request, *args, **kwargs)
             response.status_code = 400
             return response
+        if self.file_format == "xlsx":
+            return milestone_xlsx_response(
+                self.filterset.qs,
+                base_url=request.build_absolute_uri("/"),
+                filename=export_filename(),
+                title=_("Milestones"),
+                request=request,
+            )
         return milestone_csv_response(
             self.filterset.qs,
             base_url=request.build_absolute_uri("/"),
@@ -310,11 +322,19 @@ class MilestoneExportView(MilestoneListView):
         )
 
 
-def agreement_milestones_csv(request, slug):
+def agreement_milestones_csv(request, slug, file_format="csv"):
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), slug=slug)
     milestones = (
         Milestone.objects.for_report(user=request.user).filter(agreement=agreement).by_due_date()
     )
+    if file_format == "xlsx":
+        return milestone_xlsx_response(
+            milestones,
+            base_url=request.build_absolute_uri("/"),
+            filename=export_filename(agreement.reference),
+            title=agreement.reference,
+            request=request,
+        )
     return milestone_csv_response(
         milestones,
         base_url=request.build_absolute_uri("/"),

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from agreements import search
 from agreements.admin_base import (
     RecordAdmin,
     RecordInline,
@@ -25,7 +26,7 @@ def describe(version: DocumentVersion | None) -> str:
         return "—"
     return format_html(
         '<a href="{}">{}</a> · {} · {} · {} · <span title="SHA-256">SHA-256 <code>{}</code></span>',
-        version.get_absolute_url(),
+        version.download_url,
         version.original_name,
         filesizeformat(version.size),
         version.content_type,
@@ -41,8 +42,20 @@ class StoresUploads:
         with removed_on_failure():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        with removed_on_failure():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class DocumentInlineFormSet(VersionedInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if milestone := form.fields.get("milestone"):
+            # Every row's menu lists the same milestones: read them once, not per row.
+            if not hasattr(self, "_milestone_choices"):
+                self._milestone_choices = list(milestone.choices)
+            milestone.choices = self._milestone_choices
+
     def clean(self):
         super().clean()
         seen = {}
@@ -73,6 +86,7 @@ class DocumentInline(RecordInline, admin.StackedInline):
     ]
     readonly_fields = ["current_file"]
     verbose_name = _("uploaded document")
+    view_on_site = False
     verbose_name_plural = _("uploaded documents")
 
     def get_queryset(self, request):
@@ -87,9 +101,9 @@ class DocumentInline(RecordInline, admin.StackedInline):
             pk_field = Agreement._meta.pk
             if object_id and could_be_key(pk_field, object_id):
                 # With the agreement: a milestone's name is in its agreement's language.
-                kwargs["queryset"] = Milestone.objects.filter(
-                    agreement_id=object_id
-                ).select_related("agreement")
+                kwargs["queryset"] = search.without_documents(
+                    Milestone.objects.filter(agreement_id=object_id).select_related("agreement")
+                )
             else:
                 kwargs["queryset"] = Milestone.objects.none()
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -137,6 +151,7 @@ class DocumentAdmin(StoresUploads, TranslatedFieldsAdmin, RecordAdmin):
         ("created_at", "updated_at"),
     ]
     show_full_result_count = False
+    view_on_site = False  # the public page is the agreement's; files have none
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agreement", "current_version")
@@ -156,7 +171,7 @@ class DocumentAdmin(StoresUploads, TranslatedFieldsAdmin, RecordAdmin):
                 (
                     version.number,
                     format_html(
-                        '<a href="{}">{}</a>', version.get_absolute_url(), version.original_name
+                        '<a href="{}">{}</a>', version.download_url, version.original_name
                     ),
                     filesizeformat(version.size),
                     version.uploaded_at.strftime("%Y-%m-%d %H:%M UTC"),

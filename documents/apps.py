@@ -8,4 +8,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self):
-        from documents import signals  # noqa: F401 - files leave storage after their rows
+        from documents import checks, signals  # noqa: F401 - registered on import

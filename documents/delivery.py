@@ -6,16 +6,20 @@ the first page of a large file before the rest arrives; the single-range case th
 send is handled here (a multi-range request gets the whole file, as RFC 9110 allows).
 """
 
+import logging
 import re
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, quote_etag
 
 from .storage import chunks, document_storage, is_object_storage
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+logger = logging.getLogger(__name__)
+# At most 18 digits: past that no file is that large, and Python refuses to read
+# numbers of thousands of digits.
+RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$", re.ASCII)
 # Shown in the browser, the file may run nothing and reach nothing: a PDF or an
 # image needs neither scripts nor forms nor other origins.
 FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
@@ -42,7 +46,7 @@ def requested_range(header: str, size: int):
 
 def file_response(request, version, *, inline: bool, private: bool):
     etag = quote_etag(version.sha256)
-    disposition = content_disposition_header(not inline, version.original_name)
+    disposition = content_disposition_header(not inline, version.download_name)
     if request.headers.get("If-None-Match") in (etag, f"W/{etag}"):
         response = HttpResponse(status=304)
     elif settings.ACCORDS_DOCUMENT_DELIVERY == "redirect" and is_object_storage(document_storage):
@@ -66,6 +70,10 @@ def file_response(request, version, *, inline: bool, private: bool):
         else:
             response["X-Sendfile"] = document_storage.path(version.file.name)
     else:
+        if not document_storage.exists(version.file.name):
+            # Headers promise the file's length: say it is missing before sending any.
+            logger.error("Document file missing from storage: %s", version.file.name)
+            raise Http404
         response = streamed(request, version, etag)
     response["ETag"] = etag
     response["Content-Disposition"] = disposition

@@ -79,27 +79,38 @@ class DocumentForm(VersionedForm):
                 code="type",
                 params={"kinds": ACCEPTED_NAMES},
             )
-        agreement_id = self.instance.agreement_id or self.data.get(self.add_prefix("agreement"))
-        if agreement_id and str(agreement_id).isdigit():
+        upload.name = safe_name(upload.name)
+        self.reading = reading
+        return upload
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The agreement as validated (the document's page), else the row's own (an inline
+        # row on the agreement's page): never a number as posted.
+        agreement = cleaned_data.get("agreement") or (
+            self.instance.agreement if self.instance.agreement_id else None
+        )
+        if self.reading and agreement and agreement.pk:
             same = (
                 DocumentVersion.objects.filter(
-                    sha256=reading.sha256, document__agreement_id=agreement_id
+                    sha256=self.reading.sha256, document__agreement=agreement
                 )
                 .select_related("document")
                 .first()
             )
             if same:
-                raise forms.ValidationError(
-                    _(
-                        "This file is already kept with this agreement, as version "
-                        "%(number)s of “%(title)s”."
+                self.add_error(
+                    "upload",
+                    forms.ValidationError(
+                        _(
+                            "This file is already kept with this agreement, as version "
+                            "%(number)s of “%(title)s”."
+                        ),
+                        code="duplicate",
+                        params={"number": same.number, "title": same.document.title},
                     ),
-                    code="duplicate",
-                    params={"number": same.number, "title": same.document.title},
                 )
-        upload.name = safe_name(upload.name)
-        self.reading = reading
-        return upload
+        return cleaned_data
 
     def store_upload(self, document: Document, user) -> DocumentVersion | None:
         """Called by the admin once the document itself is saved."""

@@ -20,7 +20,12 @@ from .storage import get_document_storage, note_stored, stored_name
 
 
 def may_see_internal_documents(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("documents.view_document"))
+    """Staff who may view documents, or change them (the admin counts that as viewing)."""
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.has_perm("documents.view_document") or user.has_perm("documents.change_document"))
+    )
 
 
 class DocumentQuerySet(TranslatableQuerySet):
@@ -103,12 +108,29 @@ class Document(Translatable, models.Model):
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        ordering = ["agreement", F("dated_on").asc(nulls_last=True), "pk"]
+        # agreement_id, not agreement: ordering by the agreement would join its table
+        # into every query, row locks included, and lock the agreement with the document.
+        ordering = ["agreement_id", F("dated_on").asc(nulls_last=True), "pk"]
 
     def __str__(self):
         return self.text("title")
 
-    def get_absolute_url(self):
+    def save(self, *args, **kwargs):
+        if self.pk and not getattr(self, "_new_version", False):
+            # Only add_version changes which file is current: reverting the record to an
+            # earlier entry of its history restores its words, never a withdrawn file.
+            self.current_version_id = (
+                Document.objects.filter(pk=self.pk)
+                .values_list("current_version_id", flat=True)
+                .first()
+            )
+        self._new_version = False
+        super().save(*args, **kwargs)
+
+    @property
+    def download_url(self) -> str:
+        # Not get_absolute_url: the admin's "view on site" shortcut would then tell any
+        # staff account which documents exist.
         return reverse("documents:download", kwargs={"pk": self.pk})
 
     @property
@@ -151,7 +173,7 @@ class Document(Translatable, models.Model):
         The document's row is locked meanwhile, so two uploads at once get numbers 2
         and 3, never 2 twice."""
         with transaction.atomic():
-            Document.objects.select_for_update().filter(pk=self.pk).first()
+            Document.objects.select_for_update(of=("self",)).filter(pk=self.pk).order_by().first()
             latest = self.versions.aggregate(latest=Max("number"))["latest"] or 0
             version = DocumentVersion(
                 document=self,
@@ -169,6 +191,7 @@ class Document(Translatable, models.Model):
                 version.save()
                 self.current_version = version
                 self._history_user = version.uploaded_by
+                self._new_version = True
                 self.save(update_fields=["current_version", "updated_at"])
             except BaseException:
                 version.file.storage.delete(version.file.name)  # no file without its row
@@ -216,11 +239,25 @@ class DocumentVersion(models.Model):
     def __str__(self):
         return f"{self.original_name} (v{self.number})"
 
-    def get_absolute_url(self):
+    @property
+    def download_url(self) -> str:
         return reverse(
             "documents:version_download",
             kwargs={"pk": self.document_id, "number": self.number},
         )
+
+    @property
+    def download_name(self) -> str:
+        """The original name, with the extension of what the file really is: a PDF
+        uploaded as `minutes.hta` downloads as `minutes.pdf`, never as a program."""
+        stem, dot, extension = self.original_name.rpartition(".")
+        if not (dot and stem):
+            stem, extension = self.original_name, ""
+        given = f".{extension.lower()}" if extension else ""
+        proper = content.ACCEPTED.get(self.content_type, "")
+        if given == proper or (given, proper) == (".jpeg", ".jpg"):
+            return self.original_name
+        return f"{stem}{proper}"
 
     @property
     def is_viewable(self) -> bool:

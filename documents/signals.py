@@ -13,4 +13,6 @@ from .storage import document_storage
 def delete_file_after_commit(sender, instance, **kwargs):
     name = instance.file.name
     if name:
-        transaction.on_commit(lambda: document_storage.delete(name))
+        # robust: a storage that fails to delete leaves an orphan (verify_documents
+        # --orphans finds it), never an error after the deletion has committed.
+        transaction.on_commit(lambda: document_storage.delete(name), robust=True)

@@ -96,7 +96,17 @@ def removed_on_failure():
     try:
         yield
     except BaseException:
-        for name in _stored.get():
+        from .models import DocumentVersion
+
+        names = _stored.get()
+        # Only files whose row did not commit: a failure after the commit (a later
+        # step of the request) must not take away files people now see listed.
+        committed = set(
+            DocumentVersion.objects.filter(file__in=names).values_list("file", flat=True)
+        )
+        for name in names:
+            if name in committed:
+                continue
             with contextlib.suppress(Exception):
                 document_storage.delete(name)
                 logger.info("Removed %s, stored by a save that failed", name)

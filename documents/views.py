@@ -2,6 +2,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from agreements.admin_base import could_be_key
+
 from .delivery import file_response
 from .models import Document, DocumentVersion, may_see_internal_documents
 
@@ -34,7 +36,7 @@ def view(request, pk):
 @require_safe
 def version_download(request, pk, number):
     """Earlier versions are for staff only, whatever the document's visibility."""
-    if not may_see_internal_documents(request.user):
+    if not may_see_internal_documents(request.user) or not could_be_key(Document._meta.pk, pk):
         raise Http404
-    version = get_object_or_404(DocumentVersion, document_id=pk, number=number)
+    version = get_object_or_404(DocumentVersion, document__pk=pk, number=number)
     return file_response(request, version, inline=False, private=True)

@@ -145,7 +145,7 @@ def test_staff_download_every_version_with_its_own_bytes(client, files, viewer):
     client.force_login(viewer)
     public = files["public"]
     for version in public.versions.all():
-        response = client.get(version.get_absolute_url())
+        response = client.get(version.download_url)
         assert response.status_code == 200
         assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == version.sha256
 
@@ -650,3 +650,123 @@ def test_the_demo_agreement_has_a_public_file_anyone_can_download(client, demo, 
     with translation.override("es"):
         page = client.get(demo.get_absolute_url()).content.decode()
     assert "Ficha del acuerdo NITEC – Comunidad de Madrid (elaborada por Accords)" in page
+
+
+# --- Found in review -------------------------------------------------------------------
+
+
+def test_a_file_chosen_for_a_row_stays_with_its_row_when_a_colleague_deleted_another(
+    client, editor, public_agreement
+):
+    first, second, third = (
+        DocumentFactory(agreement=public_agreement, title=title, file=PDF + title.encode())
+        for title in ("A", "B", "C")
+    )
+    client.force_login(editor)
+    url = reverse("admin:agreements_agreement_change", args=[public_agreement.pk])
+    posted = form_data(client.get(url).content.decode())
+    first.delete()  # a colleague, meanwhile
+    posted["files-0-DELETE"] = ["on"]  # the editor deletes it too
+    posted["files-1-upload"] = SimpleUploadedFile("B-v2.pdf", PDF + b"B, second version")
+    assert client.post(url, posted).status_code == 302
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert second.current_version.original_name == "B-v2.pdf"
+    assert third.versions.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "downloaded_as"),
+    [
+        ("minutes.hta", "minutes.pdf"),
+        ("renamed.exe", "renamed.pdf"),
+        ("no-extension", "no-extension.pdf"),
+        ("signed.PDF", "signed.PDF"),
+    ],
+)
+def test_a_file_downloads_under_the_extension_of_what_it_is(
+    client, public_agreement, name, downloaded_as
+):
+    document = DocumentFactory(agreement=public_agreement, file=False)
+    add_file(document, PDF, name=name)
+    response = client.get(reverse("documents:download", args=[document.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="{downloaded_as}"'
+
+
+def test_the_trail_shows_documents_only_to_those_who_may_see_them(client, public_agreement):
+    DocumentFactory(agreement=public_agreement, title="Negotiation memo", visibility="internal")
+    reader = UserFactory(username="reader")
+    reader.user_permissions.add(Permission.objects.get(codename="view_agreement"))
+    client.force_login(reader)
+    page = client.get(public_agreement.get_absolute_url()).content.decode()
+    assert "Negotiation memo" not in page
+    client.force_login(UserFactory(username="viewer2", groups=["Viewers"]))
+    page = client.get(public_agreement.get_absolute_url()).content.decode()
+    assert "Document: Negotiation memo" in page
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=0-" + "9" * 5000, "bytes=" + "9" * 5000 + "-", "bytes=-" + "9" * 5000]
+)
+def test_absurd_ranges_get_the_whole_file_not_an_error(client, public_agreement, header):
+    document = DocumentFactory(agreement=public_agreement, file=PDF)
+    response = client.get(reverse("documents:download", args=[document.pk]), HTTP_RANGE=header)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_reverting_a_document_keeps_its_current_file(client, editor, public_agreement):
+    document = DocumentFactory(agreement=public_agreement, title="Signed text", file=PDF)
+    add_file(document, PDF + b"corrected")
+    Document.objects.get(pk=document.pk).save()  # an edit of the words
+    first = document.history.order_by("history_id").first()
+    client.force_login(editor)
+    url = reverse("admin:documents_document_simple_history", args=[document.pk, first.history_id])
+    assert client.post(url, form_data(client.get(url).content.decode())).status_code == 302
+    document.refresh_from_db()
+    assert document.current_version.number == 2
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "abc"])
+def test_a_crafted_agreement_number_is_a_form_error(client, editor, value):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:documents_document_add"),
+        {"agreement": value, "title": "x", "kind": "other", "visibility": "internal",
+         "upload": SimpleUploadedFile("a.pdf", PDF)},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert not Document.objects.exists()
+
+
+def test_out_of_range_ids_are_not_found(client, viewer):
+    client.force_login(viewer)
+    assert client.get("/documents/99999999999999999999999/versions/1/").status_code == 404
+    assert client.get("/documents/99999999999999999999999/download/").status_code == 404
+
+
+def test_a_file_missing_from_storage_is_not_found_not_half_sent(
+    client, public_agreement, media_root
+):
+    document = DocumentFactory(agreement=public_agreement, file=PDF)
+    (media_root / document.current_version.file.name).unlink()
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+
+
+def test_a_failure_after_a_version_was_saved_keeps_that_version_s_file(
+    public_agreement, media_root
+):
+    from documents.storage import removed_on_failure
+
+    document = DocumentFactory(agreement=public_agreement, file=PDF)
+    with pytest.raises(RuntimeError), removed_on_failure():
+        add_file(document, PDF + b"v2")
+        raise RuntimeError("a later step of the request failed")
+    assert len(stored_files(media_root)) == 2  # both rows exist: both files stay
+
+
+def test_impossible_delivery_settings_are_refused_at_start(settings, s3_documents):
+    from documents.checks import delivery_settings
+
+    settings.ACCORDS_DOCUMENT_SENDFILE = "x-accel-redirect"
+    assert [problem.id for problem in delivery_settings()] == ["documents.E003"]

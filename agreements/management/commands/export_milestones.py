@@ -1,4 +1,5 @@
-"""Write the milestone report as CSV, with the same filters as the milestone list page.
+"""Write the milestone report as CSV (or, with -o NAME.xlsx, as an Excel workbook), with
+the same filters as the milestone list page.
 
 For scheduled reports, e.g. from cron:
     python manage.py export_milestones --overdue --area govtech -o overdue.csv
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 from agreements.exports import write_milestone_csv
 from agreements.filters import MilestoneReportFilter
 from agreements.models import Milestone
+from agreements.spreadsheets import write_workbook
 
 # (option, filter field) pairs; options take the page's values, e.g. --area govtech.
 FILTER_OPTIONS = [
@@ -86,7 +88,12 @@ class Command(BaseCommand):
         parser.add_argument("--due-within", dest="due_within", help="days from today")
         parser.add_argument("--overdue", action="store_true", help="overdue milestones only")
         parser.add_argument("--sort", help="due, -due, agreement, -agreement, status, -status")
-        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument(
+            "-o",
+            "--output",
+            help="file to write (default: standard output); a name ending in .xlsx "
+            "writes an Excel workbook",
+        )
         parser.add_argument(
             "--excel", action="store_true", help="start with a byte-order mark for Excel"
         )
@@ -133,7 +140,19 @@ class Command(BaseCommand):
             raise CommandError(_("Invalid filters: %(problems)s") % {"problems": problems})
 
         export = {"base_url": options["base_url"], "excel": options["excel"]}
-        if options["output"]:
+        if options["output"] and options["output"].lower().endswith(".xlsx"):
+            count = write_workbook(
+                filterset.qs, options["output"], base_url=options["base_url"], title=_("Milestones")
+            )
+            self.stderr.write(
+                ngettext(
+                    "Wrote %(count)d milestone to %(file)s",
+                    "Wrote %(count)d milestones to %(file)s",
+                    count,
+                )
+                % {"count": count, "file": options["output"]}
+            )
+        elif options["output"]:
             with open(options["output"], "wb") as stream:
                 write_milestone_csv(filterset.qs, stream, **export)
             count = filterset.qs.count()
