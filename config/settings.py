@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "agreements",
     "notifications",
     "documents",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our own static files
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -249,6 +255,54 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# The read API (api/): JSON only, read-only, personal keys or the session, filters as
+# on the pages, cursor pages, calls counted per key and per anonymous address.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle", "api.throttling.KeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": os.environ.get("ACCORDS_API_ANONYMOUS_RATE", "120/minute"),
+        "key": os.environ.get("ACCORDS_API_KEY_RATE", "1200/minute"),
+    },
+    "NUM_PROXIES": int(os.environ.get("DJANGO_PROXY_COUNT", "0")),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Accords read API",
+    "DESCRIPTION": (
+        "Cooperation agreements between government digital agencies, their parties, "
+        "milestones and documents. Anonymous callers get public records; staff use a "
+        "personal key (Authorization: Bearer acc_…) made on their API keys page."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKind": "agreements.models.Agreement.Kind",
+        "AgreementStatus": "agreements.models.Agreement.Status",
+        "MilestoneStatus": "agreements.models.Milestone.Status",
+        "AgencyKind": "partners.models.Agency.Kind",
+        "DocumentKind": "documents.models.Document.Kind",
+        "LinkKind": "agreements.models.DocumentLink.Kind",
+    },
+}
+# Other sites' pages may call the API from the browser only from these origins.
+CORS_ALLOWED_ORIGINS = env_list("ACCORDS_API_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["authorization", "accept", "accept-language", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 # HTTPS: on unless debugging locally. Behind a TLS-terminating proxy, the
 # proxy must set X-Forwarded-Proto so Django knows the request was HTTPS.

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from agreements.views import HomeView, LogoutView
+from api import views as api_views
 from notifications import views as notification_views
 
 admin.site.site_header = _("Accords administration")
@@ -24,6 +25,8 @@ urlpatterns = [
     path("calendar/<slug:token>.ics", notification_views.private_feed, name="calendar_feed"),
     # Files, in whatever language the page linking them was: no language in the address.
     path("documents/", include("documents.urls")),
+    # The read API: JSON, no language in the address (texts come in every language).
+    path("api/v1/", include("api.urls")),
 ]
 # Every page's address carries its language (/es/agreements/…), so a shared link
 # opens in the language it was copied in; an address without one is redirected
@@ -36,6 +39,10 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("partners.urls")),
+    path("my/api-keys/", api_views.ApiKeysView.as_view(), name="api_keys"),
+    path(
+        "my/api-keys/<int:pk>/revoke/", api_views.RevokeApiKeyView.as_view(), name="api_key_revoke"
+    ),
     path("", include("notifications.urls")),
     path("", include("agreements.urls")),
 )

@@ -22,4 +22,5 @@ PORTAL_PAGES = [
 STAFF_PAGES = [
     "/my/agreements/",
     "/my/reminders/",
+    "/my/api-keys/",
 ]
