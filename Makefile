@@ -21,6 +21,7 @@ PORT ?= 8000
 run: $(STAMP) compiled-translations
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py export_open_data
 	$(DEV_ENV) $(PY) manage.py ensure_local_admin
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -4,6 +4,8 @@ the best 1,000 of a search, and a 400 naming any parameter that is not a filter.
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
+from drf_spectacular.types import OpenApiTypes
 from rest_framework.exceptions import ValidationError
 
 from agreements.filters import AgreementFilter, MilestoneFilter
@@ -23,6 +25,9 @@ class ApiMilestoneFilter(MilestoneFilter):
 # Each FilterSet class has its own copy of its filters: these leave the pages' alone.
 for api_filter in (ApiAgreementFilter, ApiMilestoneFilter):
     api_filter.base_filters.pop("sort")
+# Chosen by slug and by country code: text, for the schema.
+for name in ("agency", "country"):
+    set_override(ApiAgreementFilter.base_filters[name], "field", OpenApiTypes.STR)
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -58,7 +58,7 @@ class AgencySerializer(serializers.ModelSerializer):
     jurisdiction = LanguageMap(field="jurisdiction")
     description = LanguageMap(field="description")
     country = serializers.CharField(source="country.code", help_text="ISO 3166-1 alpha-2")
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
 
@@ -101,7 +101,7 @@ class SignatorySerializer(serializers.ModelSerializer):
 class PartySerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     agency_name = LanguageMap(field="name", source="agency")
-    signatory = SignatorySerializer(read_only=True)
+    signatory = SignatorySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Party
@@ -112,8 +112,10 @@ class MilestoneSerializer(serializers.ModelSerializer):
     agreement = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     title = LanguageMap(field="title")
     description = LanguageMap(field="description")
-    area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    responsible_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    responsible_agency = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:

@@ -3,12 +3,13 @@ import hashlib
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from rest_framework import viewsets
 
 from agreements import search
@@ -20,6 +21,7 @@ from partners.models import Agency
 from . import serializers
 from .filters import ApiAgreementFilter, ApiMilestoneFilter
 from .models import ApiToken
+from .open_data import FILES, INDEX, SCHEMA, open_data_dir, published_index
 from .pagination import AgreementCursor, Cursor, SlugCursor
 
 
@@ -181,3 +183,40 @@ class RevokeApiKeyView(StaffOnly, View):
             request, _("The key “%(name)s” is revoked: it no longer works.") % {"name": token.name}
         )
         return redirect("api_keys")
+
+
+# --- Open data -------------------------------------------------------------------------
+
+OPEN_DATA_TYPES = {".jsonl": "application/x-ndjson", ".json": "application/json"}
+
+
+class OpenDataView(TemplateView):
+    """What the open-data files hold, when they were made, and where to get them."""
+
+    template_name = "api/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        index = published_index()
+        files = []
+        if index:
+            for name, facts in index["files"].items():
+                files.append({"name": name, **facts})
+        return super().get_context_data(index=index, files=files, **kwargs)
+
+
+def open_data_file(request, name):
+    """One of the files export_open_data wrote; nothing else in that folder."""
+    if name not in (*FILES, SCHEMA, INDEX):
+        raise Http404
+    path = open_data_dir() / name
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=name.endswith(".jsonl"),
+        filename=name,
+        content_type=f"{OPEN_DATA_TYPES[path.suffix]}; charset=utf-8",
+    )
+    patch_cache_control(response, public=True, max_age=3600)
+    response["Access-Control-Allow-Origin"] = "*"  # public data, for any portal's scripts
+    return response

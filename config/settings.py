@@ -297,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         "LinkKind": "agreements.models.DocumentLink.Kind",
     },
 }
+# Where export_open_data writes the files the Open data page offers (MEDIA_ROOT/open-data).
+ACCORDS_OPEN_DATA_DIR = os.environ.get("ACCORDS_OPEN_DATA_DIR", "")
 # Other sites' pages may call the API from the browser only from these origins.
 CORS_ALLOWED_ORIGINS = env_list("ACCORDS_API_CORS_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"

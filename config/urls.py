@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     # The read API: JSON, no language in the address (texts come in every language).
     path("api/v1/", include("api.urls")),
+    path("open-data/<str:name>", api_views.open_data_file, name="open_data_file"),
 ]
 # Every page's address carries its language (/es/agreements/…), so a shared link
 # opens in the language it was copied in; an address without one is redirected
@@ -39,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("partners.urls")),
+    path("open-data/", api_views.OpenDataView.as_view(), name="open_data"),
     path("my/api-keys/", api_views.ApiKeysView.as_view(), name="api_keys"),
     path(
         "my/api-keys/<int:pk>/revoke/", api_views.RevokeApiKeyView.as_view(), name="api_key_revoke"

@@ -14,6 +14,7 @@ PORTAL_PAGES = [
     "/agencies/madrid-ministry-of-digitalization/",
     "/search/?q=madrid",
     "/search/?q=",
+    "/open-data/",
     "/accounts/login/",
     "/unsubscribe/forged-token/",
     "/no-such-page/",

@@ -294,3 +294,51 @@ def test_query_counts_do_not_grow_with_rows(client, records, url):
     assert len(many) == len(few)
     # No count of the whole table (the one count is the cache's own, of its rows).
     assert not any("COUNT(" in sql.upper() and "accords_cache" not in sql for sql in many)
+
+
+# --- Open data -------------------------------------------------------------------------
+
+
+def test_open_data_holds_every_public_record_and_nothing_else(client, records, tmp_path):
+    import json
+
+    import jsonschema
+
+    out = io.StringIO()
+    call_command("export_open_data", "-o", str(tmp_path), stdout=out)
+    assert "Wrote" in out.getvalue()
+    lines = {
+        name: [json.loads(line) for line in (tmp_path / name).read_text("utf-8").splitlines()]
+        for name in ("agreements.jsonl", "milestones.jsonl", "agencies.jsonl", "areas.jsonl")
+    }
+    assert [a["reference"] for a in lines["agreements.jsonl"]] == ["AGR-2025-0001"]
+    assert [m["title"]["en"] for m in lines["milestones.jsonl"]] == ["Testing platform study"]
+    everything_written = (tmp_path / "agreements.jsonl").read_text("utf-8")
+    for secret in ("Secret", "Internal only step", "Negotiation memo", "ana@madrid.example"):
+        assert secret not in everything_written + str(lines["milestones.jsonl"])
+    # The same field names as the API's.
+    api = client.get(f"{AGREEMENTS}AGR-2025-0001/").json()
+    assert list(lines["agreements.jsonl"][0]) == list(api)
+    # Every line is valid under the published JSON Schema.
+    schema = json.loads((tmp_path / "schema.json").read_text("utf-8"))
+    for name, reference in schema["x-files"].items():
+        validator = jsonschema.Draft202012Validator({"$ref": reference, "$defs": schema["$defs"]})
+        for line in lines[name]:
+            validator.validate(line)
+    index = json.loads((tmp_path / "index.json").read_text("utf-8"))
+    assert index["files"]["agreements.jsonl"]["records"] == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".open-data-")]
+
+
+def test_the_footer_offers_the_open_data_the_command_wrote(client, records, media_root):
+    page = client.get("/en/open-data/").content.decode()
+    assert "The files have not been published yet." in page
+    assert 'href="/en/open-data/"' in client.get("/en/").content.decode()
+    call_command("export_open_data", stdout=io.StringIO())
+    page = client.get("/en/open-data/").content.decode()
+    assert 'href="/open-data/agreements.jsonl"' in page
+    response = client.get("/open-data/agreements.jsonl")
+    assert response["Content-Type"] == "application/x-ndjson; charset=utf-8"
+    assert b"AGR-2025-0001" in b"".join(response.streaming_content)
+    assert client.get("/open-data/settings.py").status_code == 404
+    assert client.get("/open-data/..%2Fdb.sqlite3").status_code == 404
