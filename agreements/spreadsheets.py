@@ -108,12 +108,13 @@ def column_widths(milestones, headers: list[str], *, base_url: str) -> list[floa
     longest = milestones.order_by().aggregate(
         **{name: Max(Length(cells[name])) for name in TEXT_COLUMNS.values()}
     )
-    fixed = {6: 12, 8: 12, 9: 10, 10: 12, 11: 18, 12: 40}  # dates, yes/no, days, time, link
+    fixed = {6: 12, 8: 12, 9: 10, 10: 12, 11: 18, 12: 60}  # dates, yes/no, days, time, link
     widths = []
     for number, header in enumerate(headers, start=1):
         name = TEXT_COLUMNS.get(number)
         content = (longest[name] or 0) if name else fixed.get(number, 12)
-        widths.append(min(MAX_WIDTH, max(len(header) + 2, content + 2)))
+        # The heading has the autofilter's button beside it: room for that too.
+        widths.append(min(MAX_WIDTH, max(len(header) + 5, content + 2)))
     return widths
 
 
