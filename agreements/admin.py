@@ -17,6 +17,7 @@ from django.db.models import (
     When,
 )
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from documents.admin import DocumentInline, DocumentInlineFormSet, StoresUploads
 from partners.filters import countries_in_use
@@ -36,6 +37,7 @@ from .admin_base import (
 )
 from .dashboard import overview_counts
 from .exports import export_filename, milestone_csv_response
+from .imports import AgreementResource, MilestoneResource, SpreadsheetImport
 from .models import (
     AUTOMATIC_REFERENCE,
     Agreement,
@@ -231,8 +233,16 @@ class AgreementForm(VersionedForm):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(StoresUploads, OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
+class AgreementAdmin(
+    SpreadsheetImport,
+    ImportExportMixin,
+    StoresUploads,
+    OfficerChoices,
+    TranslatedFieldsAdmin,
+    RecordAdmin,
+):
     form = AgreementForm
+    resource_classes = [AgreementResource]
     list_display = [
         "reference",
         "shown_title",
@@ -384,7 +394,10 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(OfficerChoices, TranslatedFieldsAdmin, RecordAdmin):
+class MilestoneAdmin(
+    SpreadsheetImport, ImportExportMixin, OfficerChoices, TranslatedFieldsAdmin, RecordAdmin
+):
+    resource_classes = [MilestoneResource]
     list_display = [
         in_page_language("title", _("title")),
         "agreement_reference",

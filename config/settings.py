@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from our own static files
     "corsheaders",
+    "import_export",
     "api",
 ]
 
@@ -297,6 +298,15 @@ SPECTACULAR_SETTINGS = {
         "LinkKind": "agreements.models.DocumentLink.Kind",
     },
 }
+# Spreadsheet import in the admin (agreements/imports.py): a confirmed import is one
+# transaction; importing needs the change permission, exporting the view permission;
+# the uploaded file waits between preview and confirm in the shared cache, so the
+# confirm may reach any server process.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
 # Where export_open_data writes the files the Open data page offers (MEDIA_ROOT/open-data).
 ACCORDS_OPEN_DATA_DIR = os.environ.get("ACCORDS_OPEN_DATA_DIR", "")
 # Other sites' pages may call the API from the browser only from these origins.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
+from import_export.admin import ImportExportMixin
 
 from agreements.admin_base import (
     MissingTranslationFilter,
@@ -9,6 +10,7 @@ from agreements.admin_base import (
     TranslatedFieldsAdmin,
     in_page_language,
 )
+from agreements.imports import AgencyResource, RepresentativeResource, SpreadsheetImport
 from agreements.models import Party, count_per_row
 from agreements.translated import translation_columns
 
@@ -22,7 +24,8 @@ class RepresentativeInline(RecordInline, admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(TranslatedFieldsAdmin, RecordAdmin):
+class AgencyAdmin(SpreadsheetImport, ImportExportMixin, TranslatedFieldsAdmin, RecordAdmin):
+    resource_classes = [AgencyResource]
     list_display = [
         in_page_language("name", _("name")),
         in_page_language("acronym", _("acronym")),
@@ -60,7 +63,10 @@ class AgencyAdmin(TranslatedFieldsAdmin, RecordAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(TranslatedFieldsAdmin, RecordAdmin):
+class RepresentativeAdmin(
+    SpreadsheetImport, ImportExportMixin, TranslatedFieldsAdmin, RecordAdmin
+):
+    resource_classes = [RepresentativeResource]
     list_display = ["full_name", "position", "agency", "email", "phone"]
     list_filter = [("agency__country", CountryFilter)]
     list_select_related = ["agency"]
