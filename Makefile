@@ -86,3 +86,4 @@ bench: $(STAMP) compiled-translations
 	$(BENCH_ENV) $(PY) scripts/bench_search.py
 	$(BENCH_ENV) bash scripts/bench_load.sh
 	$(BENCH_ENV) $(PY) scripts/bench_reminders.py
+	$(BENCH_ENV) $(PY) scripts/bench_api.py

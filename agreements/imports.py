@@ -238,11 +238,15 @@ class CheckedResource(resources.ModelResource):
 
     key_columns: tuple[str, ...] = ()
 
+    def __init__(self, *, max_rows: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.max_rows = MAX_ROWS if max_rows is None else max_rows
+
     def before_import(self, dataset, **kwargs):
-        if len(dataset) > MAX_ROWS:
+        if self.max_rows and len(dataset) > self.max_rows:
             raise ValidationError(
                 _("This file has %(rows)s rows; import at most %(max)s at a time.")
-                % {"rows": len(dataset), "max": MAX_ROWS}
+                % {"rows": len(dataset), "max": self.max_rows}
             )
         aliases = header_aliases(self)
         dataset.headers = [
@@ -672,9 +676,10 @@ COLUMN_HELP = {
 
 @transaction.atomic
 def import_file(resource_class, data: bytes, file_format, *, user=None, dry_run=False):
-    """Import a whole file outside the admin (the benchmark, scripts): all or nothing."""
+    """Import a whole file outside the admin (the benchmark, scripts): all or nothing,
+    with no limit on rows."""
     dataset = file_format().create_dataset(data)
-    return resource_class().import_data(
+    return resource_class(max_rows=0).import_data(
         dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
         rollback_on_validation_errors=True, user=user,
     )  # fmt: skip

@@ -32,6 +32,8 @@ LIBRARIES = [
     "simple_history",
     "axes",
     "django_filters",
+    "import_export",
+    "rest_framework",
 ]
 PLURAL_FORMS = {
     "es": "nplurals=2; plural=(n != 1);",
