@@ -285,6 +285,14 @@ class CheckedResource(resources.ModelResource):
             return  # a column the file does not have leaves the record's value alone
         # A formula sign guarded by our own export is taken off again.
         row[field.column_name] = unguarded(row[field.column_name])
+        current = getattr(instance, field.attribute, None) if field.attribute else None
+        if isinstance(current, str) and not is_m2m:
+            try:
+                new = field.clean(row)
+            except (ValueError, ValidationError):
+                new = None  # the field's own import reports it
+            if isinstance(new, str) and new.replace("\r\n", "\n") == current.replace("\r\n", "\n"):
+                return  # the same text with other line endings (a browser's CRLF): unchanged
         return super().import_field(field, instance, row, is_m2m, **kwargs)
 
 
@@ -644,9 +652,7 @@ COLUMN_HELP = {
         "Agreements are matched by it: a reference already recorded updates that agreement. "
         "Empty: a new agreement, numbered when saved."
     ),
-    "slug": gettext_lazy(
-        "Agencies are matched by it (or, when empty, by name and country)."
-    ),
+    "slug": gettext_lazy("Agencies are matched by it (or, when empty, by name and country)."),
     "kind": gettext_lazy("Its code or its name in any of the four languages."),
     "status": gettext_lazy("Its code or its name in any of the four languages."),
     "visibility": gettext_lazy("public or internal."),
@@ -683,4 +689,3 @@ def import_file(resource_class, data: bytes, file_format, *, user=None, dry_run=
         dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
         rollback_on_validation_errors=True, user=user,
     )  # fmt: skip
-

@@ -311,3 +311,11 @@ def test_only_staff_with_permission_reach_templates(client):
     client.force_login(UserFactory(username="clerk", is_staff=True))
     url = reverse("admin:agreements_agreement_import_template", args=["csv"])
     assert client.get(url).status_code == 403
+
+
+def test_line_endings_alone_are_not_a_change(editor_client, agencies):
+    agreement = AgreementFactory(reference="AGR-2025-0001", summary="First.\r\n\r\nSecond.")
+    exported = GuardedCSV().export_data(AgreementResource().export())
+    page = preview(editor_client, AGREEMENT_IMPORT, csv_file(exported.replace("\r\n\r\n", "\n\n")))
+    confirm(editor_client, AGREEMENT_IMPORT, page)
+    assert agreement.history.count() == 1  # skipped: nothing changed
