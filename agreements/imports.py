@@ -237,6 +237,7 @@ class CheckedResource(resources.ModelResource):
     limit on rows, and errors in the user's language."""
 
     key_columns: tuple[str, ...] = ()
+    column_help: dict = {}  # what to write in a column, where it differs from COLUMN_HELP
 
     def __init__(self, *, max_rows: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -422,6 +423,7 @@ class AgreementResource(CheckedResource):
 
 class MilestoneResource(CheckedResource):
     key_columns = ("agreement", "title")
+    column_help = {"title": gettext_lazy("With the agreement, how milestones are matched.")}
     agreement = fields.Field(
         "agreement", "agreement",
         widget=RecordWidget(
@@ -601,7 +603,7 @@ class SpreadsheetImport:
     def get_import_context_data(self, **kwargs):
         resource = self.get_import_resource_classes(None)[0]()
         columns = [
-            (field.column_name, COLUMN_HELP.get(field.column_name, ""))
+            (field.column_name, {**COLUMN_HELP, **resource.column_help}.get(field.column_name, ""))
             for field in resource.get_import_fields()
         ]
         return {
@@ -668,7 +670,6 @@ COLUMN_HELP = {
         "nitec (Daulet Bekmanov); madrid-ministry-of-digitalization."
     ),
     "agreement": gettext_lazy("The agreement's reference, e.g. AGR-2025-0001."),
-    "title": gettext_lazy("With the agreement, how milestones are matched."),
     "responsible_agency": gettext_lazy(
         "An agency slug; it must be one of the agreement's parties."
     ),
