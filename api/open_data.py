@@ -136,9 +136,12 @@ def export(target: Path) -> dict:
         index = {"generated_at": generated_at, "files": {}}
         for name, serializer_class, queryset in records():
             path, count = staging / name, 0
+            # One serializer for every row: DRF copies a serializer's fields each time one
+            # is made, which cost more than the rows themselves.
+            serializer = serializer_class(context=context)
             with path.open("w", encoding="utf-8") as out:
                 for record in queryset.iterator(chunk_size=CHUNK):
-                    data = serializer_class(record, context=context).data
+                    data = serializer.to_representation(record)
                     out.write(json.dumps(data, ensure_ascii=False, default=str))
                     out.write("\n")
                     count += 1
