@@ -335,13 +335,8 @@ class AgreementAdmin(
 
     @admin.action(description=_("Export milestones of selected agreements"), permissions=["view"])
     def export_milestones_csv(self, request, queryset):
-        milestones = (
-            Milestone.objects.for_report(user=request.user)
-            .filter(agreement__in=queryset.values("pk"))
-            .order_by("agreement__reference", F("due_date").asc(nulls_last=True), "pk")
-        )
         return milestone_csv_response(
-            milestones,
+            self.milestones_of(request, queryset),
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
             request=request,
@@ -351,17 +346,20 @@ class AgreementAdmin(
         description=_("Export milestones of selected agreements (Excel)"), permissions=["view"]
     )
     def export_milestones_xlsx(self, request, queryset):
-        milestones = (
-            Milestone.objects.for_report(user=request.user)
-            .filter(agreement__in=queryset.values("pk"))
-            .order_by("agreement__reference", F("due_date").asc(nulls_last=True), "pk")
-        )
         return milestone_xlsx_response(
-            milestones,
+            self.milestones_of(request, queryset),
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
             title=_("Milestones"),
             request=request,
+        )
+
+    def milestones_of(self, request, queryset):
+        """The chosen agreements' milestones as the report shows them, by agreement."""
+        return (
+            Milestone.objects.for_report(user=request.user)
+            .filter(agreement__in=queryset.values("pk"))
+            .order_by("agreement__reference", F("due_date").asc(nulls_last=True), "pk")
         )
 
     def save_model(self, request, obj, form, change):
@@ -429,13 +427,8 @@ class MilestoneAdmin(
 
     @admin.action(description=_("Export selected milestones as CSV"), permissions=["view"])
     def export_selected_csv(self, request, queryset):
-        milestones = (
-            Milestone.objects.for_report(user=request.user)
-            .filter(pk__in=queryset.values("pk"))
-            .by_due_date()
-        )
         return milestone_csv_response(
-            milestones,
+            self.selected(request, queryset),
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
             request=request,
@@ -443,17 +436,20 @@ class MilestoneAdmin(
 
     @admin.action(description=_("Export selected milestones (Excel)"), permissions=["view"])
     def export_selected_xlsx(self, request, queryset):
-        milestones = (
-            Milestone.objects.for_report(user=request.user)
-            .filter(pk__in=queryset.values("pk"))
-            .by_due_date()
-        )
         return milestone_xlsx_response(
-            milestones,
+            self.selected(request, queryset),
             base_url=request.build_absolute_uri("/"),
             filename=export_filename(),
             title=_("Milestones"),
             request=request,
+        )
+
+    def selected(self, request, queryset):
+        """The chosen milestones as the report shows them, soonest first."""
+        return (
+            Milestone.objects.for_report(user=request.user)
+            .filter(pk__in=queryset.values("pk"))
+            .by_due_date()
         )
 
     @admin.display(description=_("agreement"), ordering="agreement__reference")
