@@ -17,14 +17,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from agreements import search
-from agreements.models import Agreement, CooperationArea, Milestone, Party
-from documents.models import Document
+from agreements.models import CooperationArea, Milestone
 from partners.models import Agency
 
 from . import serializers
@@ -55,24 +53,12 @@ def public_request():
 
 def records():
     """(file name, serializer, queryset) for each file: what anyone may see."""
+    from .views import agreements_with_parties, whole_agreement
+
     anonymous = AnonymousUser()
-    parties = Party.objects.select_related("agency", "signatory__agency").order_by("pk")
     agreements = (
-        Agreement.objects.visible_to(anonymous)
-        .prefetch_related(
-            Prefetch("parties", queryset=search.without_documents(parties)),
-            "areas",
-            "documents",
-            Prefetch("files", queryset=Document.objects.visible_to(anonymous).with_file()),
-            Prefetch(
-                "milestones",
-                queryset=search.without_documents(
-                    Milestone.objects.with_overdue().select_related(
-                        "area", "responsible_agency", "agreement"
-                    )
-                ).by_due_date(),
-            ),
-        )
+        agreements_with_parties(anonymous)
+        .prefetch_related(*whole_agreement(anonymous))
         .order_by("reference")
     )
     milestones = Milestone.objects.for_report(user=anonymous).select_related("agreement")

@@ -68,6 +68,26 @@ class Conditional:
         return record
 
 
+def whole_agreement(user) -> list:
+    """What one agreement's full record adds to its list entry (the API's detail and the
+    open-data file): milestones, document links, and the files `user` may download."""
+    milestones = Milestone.objects.with_overdue().select_related(
+        "area", "responsible_agency", "agreement"
+    )
+    return [
+        Prefetch("milestones", queryset=search.without_documents(milestones).by_due_date()),
+        "documents",
+        Prefetch("files", queryset=Document.objects.visible_to(user).with_file()),
+    ]
+
+
+def agreements_with_parties(user):
+    parties = Party.objects.select_related("agency", "signatory__agency").order_by("pk")
+    return Agreement.objects.visible_to(user).prefetch_related(
+        Prefetch("parties", queryset=search.without_documents(parties)), "areas"
+    )
+
+
 class AgreementViewSet(Conditional, viewsets.ReadOnlyModelViewSet):
     """Agreements the caller may see: public ones for anyone, internal ones too for
     staff with permission. A list gives each agreement with its parties and areas;
@@ -81,24 +101,9 @@ class AgreementViewSet(Conditional, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        parties = Party.objects.select_related("agency", "signatory__agency").order_by("pk")
-        agreements = Agreement.objects.visible_to(user).prefetch_related(
-            Prefetch("parties", queryset=search.without_documents(parties)),
-            "areas",
-        )
+        agreements = agreements_with_parties(user)
         if self.action == "retrieve":
-            agreements = agreements.prefetch_related(
-                Prefetch(
-                    "milestones",
-                    queryset=search.without_documents(
-                        Milestone.objects.with_overdue().select_related(
-                            "area", "responsible_agency", "agreement"
-                        )
-                    ).by_due_date(),
-                ),
-                "documents",
-                Prefetch("files", queryset=Document.objects.visible_to(user).with_file()),
-            )
+            agreements = agreements.prefetch_related(*whole_agreement(user))
         return search.without_documents(agreements)
 
     def get_serializer_class(self):

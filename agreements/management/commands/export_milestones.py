@@ -140,29 +140,23 @@ class Command(BaseCommand):
             raise CommandError(_("Invalid filters: %(problems)s") % {"problems": problems})
 
         export = {"base_url": options["base_url"], "excel": options["excel"]}
-        if options["output"] and options["output"].lower().endswith(".xlsx"):
-            count = write_workbook(
-                filterset.qs, options["output"], base_url=options["base_url"], title=_("Milestones")
-            )
+        output = options["output"]
+        if output:
+            if output.lower().endswith(".xlsx"):
+                count = write_workbook(
+                    filterset.qs, output, base_url=options["base_url"], title=_("Milestones")
+                )
+            else:
+                with open(output, "wb") as stream:
+                    write_milestone_csv(filterset.qs, stream, **export)
+                count = filterset.qs.count()
             self.stderr.write(
                 ngettext(
                     "Wrote %(count)d milestone to %(file)s",
                     "Wrote %(count)d milestones to %(file)s",
                     count,
                 )
-                % {"count": count, "file": options["output"]}
-            )
-        elif options["output"]:
-            with open(options["output"], "wb") as stream:
-                write_milestone_csv(filterset.qs, stream, **export)
-            count = filterset.qs.count()
-            self.stderr.write(
-                ngettext(
-                    "Wrote %(count)d milestone to %(file)s",
-                    "Wrote %(count)d milestones to %(file)s",
-                    count,
-                )
-                % {"count": count, "file": options["output"]}
+                % {"count": count, "file": output}
             )
         else:
             write_milestone_csv(filterset.qs, BytesToText(self.stdout), **export)
