@@ -38,6 +38,7 @@ PAGES = {
     "agencies": "/agencies/",
     "agency-detail": "/agencies/nitec/",
     "login": "/accounts/login/",
+    "open-data": "/open-data/",
 }
 # The same pages in the other languages: longer Russian and Kazakh words are what
 # breaks a layout first.
@@ -52,6 +53,9 @@ STAFF_PAGES = {
     "my-agreements": "/en/my/agreements/",
     "my-reminders": "/en/my/reminders/",
     "my-reminders-kk": "/kk/my/reminders/",
+    "my-api-keys": "/en/my/api-keys/",
+    "admin-documents": "/en/admin/documents/document/",
+    "admin-agreement-import": "/en/admin/agreements/agreement/import/",
     "admin-reminders": "/en/admin/notifications/reminder/",
     "admin-index": "/en/admin/",
     "admin-agreements": "/en/admin/agreements/agreement/",
