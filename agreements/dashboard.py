@@ -8,6 +8,8 @@ queryset.update() sends no signal: such figures wait for the next save or for
 the five minutes to pass.)
 """
 
+import contextlib
+import contextvars
 import datetime
 
 from django.core.cache import cache
@@ -123,7 +125,27 @@ def areas_with_counts(counts: dict):
 @receiver(m2m_changed, sender=Agreement.areas.through)
 def forget_counts(**kwargs):
     """Any change makes every cached figure stale: move on to a new key version."""
+    if (pending := _batched.get()) is not None:
+        pending.append(True)  # once, when the batch ends
+        return
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not cached yet
         cache.set(VERSION_KEY, 1, None)
+
+
+_batched = contextvars.ContextVar("dashboard_batched", default=None)
+
+
+@contextlib.contextmanager
+def counts_forgotten_once():
+    """Saves in a batch (a spreadsheet import: several signals for each of thousands
+    of rows) move the figures on once, at the end, instead of once per signal."""
+    token = _batched.set([])
+    try:
+        yield
+    finally:
+        changed = bool(_batched.get())
+        _batched.reset(token)
+        if changed:
+            forget_counts()

@@ -35,6 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from partners.models import Agency, Representative
 
+from .dashboard import counts_forgotten_once
 from .exports import FORMULA_START
 from .models import Agreement, CooperationArea, Milestone, Party
 from .translated import LANGUAGE_CODES
@@ -584,6 +585,14 @@ class SpreadsheetImport:
             message = _("This file cannot be read as the format chosen. Check the format.")
         form.add_error("import_file", message)
 
+    def import_action(self, request, **kwargs):
+        with counts_forgotten_once():
+            return super().import_action(request, **kwargs)
+
+    def process_import(self, request, **kwargs):
+        with counts_forgotten_once():
+            return super().process_import(request, **kwargs)
+
     def get_import_data_kwargs(self, **kwargs):
         # On confirm, a row that fails (the data changed since the preview) rolls back all.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
@@ -686,7 +695,8 @@ def import_file(resource_class, data: bytes, file_format, *, user=None, dry_run=
     """Import a whole file outside the admin (the benchmark, scripts): all or nothing,
     with no limit on rows."""
     dataset = file_format().create_dataset(data)
-    return resource_class(max_rows=0).import_data(
-        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
-        rollback_on_validation_errors=True, user=user,
-    )  # fmt: skip
+    with counts_forgotten_once():
+        return resource_class(max_rows=0).import_data(
+            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
+            rollback_on_validation_errors=True, user=user,
+        )  # fmt: skip

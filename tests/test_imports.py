@@ -84,7 +84,7 @@ def test_the_preview_names_every_error_with_its_row_and_writes_nothing(editor_cl
         "“finished” is not one of:",
     ):
         assert message in page, message
-    rows = re.findall(r'<td>\s*(\d+)\s*</td>', page)
+    rows = re.findall(r"<td>\s*(\d+)\s*</td>", page)
     assert {"2", "3", "4", "5", "6"} <= set(rows), rows  # each error under its row number
     assert "process_import" not in page  # no confirm button while anything is wrong
     assert not Agreement.objects.exists()
@@ -319,3 +319,16 @@ def test_line_endings_alone_are_not_a_change(editor_client, agencies):
     page = preview(editor_client, AGREEMENT_IMPORT, csv_file(exported.replace("\r\n\r\n", "\n\n")))
     confirm(editor_client, AGREEMENT_IMPORT, page)
     assert agreement.history.count() == 1  # skipped: nothing changed
+
+
+def test_an_import_moves_the_cached_figures_on_once_not_per_row(editor_client, agencies):
+    from agreements.dashboard import data_version
+
+    rows = "\n".join(
+        f"AGR-2025-{n:04d},Memorandum {n},mou,signed,public,,,,nitec,ict" for n in range(1, 11)
+    )
+    page = preview(editor_client, AGREEMENT_IMPORT, csv_file(f"{HEADER}\n{rows}"))
+    before = data_version()
+    assert confirm(editor_client, AGREEMENT_IMPORT, page).status_code == 302
+    assert Agreement.objects.count() == 10
+    assert data_version() == before + 1  # the home page's figures are recounted once
