@@ -18,11 +18,13 @@ What this module adds to the library:
 
 import csv
 import datetime
+import functools
 import io
 import zipfile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
+from import_export.instance_loaders import ModelInstanceLoader
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -95,16 +98,21 @@ class ChoiceWidget(TextWidget):
         super().__init__(**kwargs)
         self.choices = choices
 
-    def clean(self, value, row=None, **kwargs):
-        text = super().clean(value, row, **kwargs)
-        if not text:
-            return ""
+    @functools.cached_property
+    def by_name(self) -> dict[str, str]:
         by_name = {}
         for code, label in self.choices:
             by_name[code.lower()] = code
             for language in LANGUAGE_CODES:
                 with translation.override(language):
                     by_name[str(label).lower()] = code
+        return by_name
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        if not text:
+            return ""
+        by_name = self.by_name
         if text.lower() not in by_name:
             raise ValueError(
                 _("“%(value)s” is not one of: %(choices)s.")
@@ -130,30 +138,42 @@ class BooleanWidget(widgets.BooleanWidget):
 
 class RecordWidget(widgets.ForeignKeyWidget):
     """A related record by its key (an agency's slug, an agreement's reference); an
-    unknown key is an error naming it."""
+    unknown key is an error naming it.
+
+    Each key is looked up once per import: a file of 10,000 milestones names a few
+    hundred agreements. (The library copies a resource's fields, widgets included,
+    for every import, so nothing found here outlives it.)"""
 
     def __init__(self, model, field, message, **kwargs):
         super().__init__(model, field=field, **kwargs)
         self.message = message
+        self.found = {}
 
     def clean(self, value, row=None, **kwargs):
         value = unguarded(value)
         if value in (None, ""):
             return None
         key = str(value).strip()
-        found = self.get_queryset(value, row, **kwargs).filter(**{self.field: key}).first()
-        if found is None:
+        if key not in self.found:
+            self.found[key] = (
+                self.get_queryset(value, row, **kwargs).filter(**{self.field: key}).first()
+            )
+        if self.found[key] is None:
             raise ValueError(str(self.message) % {"value": key[:60]})
-        return found
+        return self.found[key]
 
 
 class AreasWidget(widgets.ManyToManyWidget):
     def __init__(self):
         super().__init__(CooperationArea, separator=";", field="slug")
 
+    @functools.cached_property
+    def areas(self) -> dict:
+        return {a.slug: a for a in CooperationArea.objects.all()}  # a few dozen at most
+
     def clean(self, value, row=None, **kwargs):
         slugs = [s.strip() for s in str(unguarded(value) or "").split(";") if s.strip()]
-        found = {a.slug: a for a in CooperationArea.objects.filter(slug__in=slugs)}
+        found = self.areas
         if missing := [s for s in slugs if s not in found]:
             raise ValueError(
                 _("No cooperation area “%(value)s”.") % {"value": ", ".join(missing)[:80]}
@@ -169,6 +189,10 @@ class PartiesField(fields.Field):
     slug and, in brackets, who signed for it. Parties are added or updated, never
     removed by an import (a party may be named by milestones)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agencies, self.signatories = {}, {}  # for this import: see RecordWidget
+
     def clean(self, row, **kwargs):
         text = str(unguarded(row.get(self.column_name)) or "").strip()
         parties = []
@@ -177,19 +201,26 @@ class PartiesField(fields.Field):
                 continue
             slug, _bracket, rest = part.partition("(")
             slug, signatory_name = slug.strip(), rest.rstrip(") ").strip()
-            agency = Agency.objects.filter(slug=slug).first()
+            if slug not in self.agencies:
+                self.agencies[slug] = Agency.objects.filter(slug=slug).first()
+            agency = self.agencies[slug]
             if agency is None:
                 raise ValueError(_("No agency with the slug “%(value)s”.") % {"value": slug[:60]})
             signatory = None
             if signatory_name:
-                signatory = Representative.objects.filter(
-                    agency=agency, full_name=signatory_name
-                ).first()
+                if (slug, signatory_name) not in self.signatories:
+                    self.signatories[slug, signatory_name] = Representative.objects.filter(
+                        agency=agency, full_name=signatory_name
+                    ).first()
+                signatory = self.signatories[slug, signatory_name]
                 if signatory is None:
                     raise ValueError(
                         _("“%(name)s” is not a representative of %(agency)s.")
                         % {"name": signatory_name[:60], "agency": slug}
                     )
+            if any(named is agency for named, _signatory in parties):
+                message = _("%(agency)s is named twice among the parties.")
+                raise ValueError(message % {"agency": slug})
             parties.append((agency, signatory))
         return parties
 
@@ -201,7 +232,7 @@ class PartiesField(fields.Field):
             return ""
         return "; ".join(
             f"{p.agency.slug} ({p.signatory.full_name})" if p.signatory else p.agency.slug
-            for p in instance.parties.all()
+            for p in instance.parties.select_related("agency", "signatory")
         )
 
 
@@ -232,6 +263,49 @@ COLUMN_LABELS = {"parties": gettext_lazy("parties"), "agency": gettext_lazy("age
 # --- Resources -----------------------------------------------------------------------------
 
 
+class FileInstanceLoader(ModelInstanceLoader):
+    """The records a file names, found a few hundred keys per query before the first
+    row is read, instead of one query per row. Keys are compared as the database
+    compares them (exactly), so a row finds what the library's own loader would."""
+
+    BATCH = 500  # keys per query: well inside SQLite's limit on parameters
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.key_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        first = self.key_fields[0]
+        wanted = set()
+        for row in dataset.dict if dataset else ():
+            if first.column_name not in row:
+                break
+            try:
+                value = first.clean(row)
+            except (ValueError, ValidationError):
+                continue  # reported on its row
+            if value not in (None, ""):
+                wanted.add(value)
+        wanted = list(wanted)
+        self.found = {}
+        for start in range(0, len(wanted), self.BATCH):
+            chunk = wanted[start : start + self.BATCH]
+            for instance in self.get_queryset().filter(**{f"{first.attribute}__in": chunk}):
+                self.found[self.key_of_record(instance)] = instance
+
+    def key_of_record(self, instance) -> tuple:
+        model = type(instance)
+        return tuple(
+            getattr(instance, model._meta.get_field(field.attribute).attname)
+            for field in self.key_fields
+        )
+
+    def get_instance(self, row):
+        key = tuple(
+            value.pk if isinstance(value, Model) else value
+            for value in (field.clean(row) for field in self.key_fields)
+        )
+        return self.found.get(key)
+
+
 class CheckedResource(resources.ModelResource):
     """What every importable record shares: headers in any language, rows checked as
     the admin checks them (the model's clean), keys never repeated in one file, a
@@ -239,6 +313,9 @@ class CheckedResource(resources.ModelResource):
 
     key_columns: tuple[str, ...] = ()
     column_help: dict = {}  # what to write in a column, where it differs from COLUMN_HELP
+
+    class Meta:
+        instance_loader_class = FileInstanceLoader
 
     def __init__(self, *, max_rows: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -281,6 +358,25 @@ class CheckedResource(resources.ModelResource):
             # A key that names nothing (an unknown agreement): reported on its column
             # with the row's other errors, not as a failure that hides them.
             return None
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The library's checks less two the import has answered already, which would
+        otherwise double its queries per row: that each related record exists (the
+        widget has just read it) and the check constraints, whose rules the model's
+        clean() states with a message on the field. The database enforces both."""
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors)
+        for field in instance._meta.concrete_fields:
+            if field.is_relation and field.is_cached(instance) and getattr(instance, field.attname):
+                exclude.add(field.name)
+        try:
+            instance.full_clean(
+                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.column_name not in row:
@@ -407,8 +503,18 @@ class AgreementResource(CheckedResource):
                 return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance._imported_new = is_create
+        super().save_instance(instance, is_create, row, **kwargs)
+
     def after_save_instance(self, instance, row, **kwargs):
         for agency, signatory in getattr(instance, "_imported_parties", []):
+            if instance._imported_new:  # no parties yet: nothing to look up
+                Party.objects.create(
+                    agreement=instance, agency=agency, signatory=signatory,
+                    signed_on=instance.signed_on,
+                )  # fmt: skip
+                continue
             party, created = Party.objects.get_or_create(
                 agreement=instance,
                 agency=agency,

@@ -332,3 +332,82 @@ def test_an_import_moves_the_cached_figures_on_once_not_per_row(editor_client, a
     assert confirm(editor_client, AGREEMENT_IMPORT, page).status_code == 302
     assert Agreement.objects.count() == 10
     assert data_version() == before + 1  # the home page's figures are recounted once
+
+
+# --- Queries per row -----------------------------------------------------------------------
+
+
+def milestone_file(references, rows):
+    lines = ["agreement,title,responsible_agency,due_date,status"]
+    lines += [
+        f"{references[n % len(references)]},Step {n},nitec,15.0{1 + n % 9}.2026,scheduled"
+        for n in range(rows)
+    ]
+    return csv_file("\n".join(lines), "milestones.csv")
+
+
+# Transactional, so that search documents are rebuilt as in production: once, at commit.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_milestone_row_costs_the_same_few_queries(editor_client, agencies):
+    """Agreements, agencies and the existing milestones a file names are looked up once
+    per import, not once per row: 10,000 rows must not mean 130,000 queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    references = []
+    for n in range(1, 9):
+        agreement = AgreementFactory(reference=f"AGR-2025-{n:04d}")
+        Party.objects.create(agreement=agreement, agency=agencies[0])
+        references.append(agreement.reference)
+    with CaptureQueriesContext(connection) as small:
+        page = preview(editor_client, MILESTONE_IMPORT, milestone_file(references[:2], 10))
+    assert "process_import" in page.content.decode()
+    with CaptureQueriesContext(connection) as large:
+        page = preview(editor_client, MILESTONE_IMPORT, milestone_file(references, 40))
+    assert "process_import" in page.content.decode()
+    # Per row: its savepoint and release, the check that the responsible agency is a
+    # party, the row and its history. Per agreement named: its lookup.
+    assert len(large) - len(small) <= 30 * 5 + 6 * 1
+
+    confirm(editor_client, MILESTONE_IMPORT, page)
+    assert Milestone.objects.count() == 40
+    # The same file again, one date changed: matched by agreement and title, not added.
+    upload = milestone_file(references, 40)
+    text = upload.read().decode().replace("Step 7,nitec,15.08.2026", "Step 7,nitec,20.08.2026")
+    page = preview(editor_client, MILESTONE_IMPORT, csv_file(text, "again.csv"))
+    confirm(editor_client, MILESTONE_IMPORT, page)
+    assert Milestone.objects.count() == 40
+    assert Milestone.objects.get(title="Step 7").due_date.isoformat() == "2026-08-20"
+    assert Milestone.objects.get(title="Step 7").history.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_agreement_row_costs_the_same_queries(editor_client, agencies):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def agreements(first, count):
+        return csv_file("\n".join([HEADER] + [
+            f"AGR-2025-{n:04d},Memorandum {n},mou,signed,public,03.10.2025,,,"
+            f"nitec (Daulet Bekmanov); madrid-digital,ict; govtech"
+            for n in range(first, first + count)
+        ]))  # fmt: skip
+
+    with CaptureQueriesContext(connection) as small:
+        preview(editor_client, AGREEMENT_IMPORT, agreements(1, 5))
+    with CaptureQueriesContext(connection) as large:
+        page = preview(editor_client, AGREEMENT_IMPORT, agreements(101, 25))
+    assert "process_import" in page.content.decode()
+    # The agreement, its two parties and its areas, each with its history, the
+    # reference and slug, and the preview's list of parties.
+    assert len(large) - len(small) <= 20 * PER_AGREEMENT_ROW
+
+
+PER_AGREEMENT_ROW = 27
+
+
+def test_an_agency_named_twice_in_one_cell_is_an_error(editor_client, agencies):
+    text = f"{HEADER}\nAGR-2025-0101,One,mou,signed,public,,,,nitec; madrid-digital; nitec,"
+    page = preview(editor_client, AGREEMENT_IMPORT, csv_file(text)).content.decode()
+    assert "nitec is named twice among the parties." in page
+    assert not Agreement.objects.exists()
