@@ -14,9 +14,12 @@ import datetime
 import tempfile
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, F, IntegerField, Max, Value, When
 from django.db.models.functions import Concat, Length
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, override
@@ -201,8 +204,32 @@ def xlsx_chunks(milestones, *, base_url: str, title: str) -> Iterator[bytes]:
             yield chunk
 
 
-def milestone_xlsx_response(milestones, *, filename: str, base_url: str, title: str, request=None):
-    """The workbook as a download; a download slot as for the CSV (503 when all taken)."""
+def too_many_for_a_workbook(milestones) -> bool:
+    """More rows than a report built during a request may hold (a bounded count)."""
+    limit = settings.ACCORDS_WORKBOOK_MAX_ROWS
+    return bool(limit) and milestones.order_by()[: limit + 1].count() > limit
+
+
+def workbook_too_large_response(request, *, csv_url: str | None) -> HttpResponse:
+    """400, as for filters that cannot give a report: there is no file to give."""
+    context = {
+        "limit": settings.ACCORDS_WORKBOOK_MAX_ROWS, "csv_url": csv_url, "nav": "milestones",
+    }  # fmt: skip
+    response = HttpResponse(
+        render_to_string("agreements/workbook_too_large.html", context, request=request),
+        status=400,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def milestone_xlsx_response(
+    milestones, *, filename: str, base_url: str, title: str, request=None, csv_url=None
+):
+    """The workbook as a download; a download slot as for the CSV (503 when all taken),
+    and a page pointing to the CSV when there are too many rows for a workbook."""
+    if too_many_for_a_workbook(milestones):
+        return workbook_too_large_response(request, csv_url=csv_url)
     release = EXPORT_SLOTS.take()
     if release is None:
         return exports_busy_response(request)

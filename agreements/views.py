@@ -1,5 +1,6 @@
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -281,6 +282,15 @@ class MilestoneListView(FilteredListView):
     def get_queryset(self):
         return Milestone.objects.for_report(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            workbook_max_rows=settings.ACCORDS_WORKBOOK_MAX_ROWS, **kwargs
+        )
+
+
+def query_string(request) -> str:
+    return f"?{request.GET.urlencode()}" if request.GET else ""
+
 
 def wants_excel(request) -> bool:
     return request.GET.get("variant") == "excel"
@@ -312,6 +322,7 @@ class MilestoneExportView(MilestoneListView):
                 filename=export_filename(),
                 title=_("Milestones"),
                 request=request,
+                csv_url=reverse("agreements:milestone_export") + query_string(request),
             )
         return milestone_csv_response(
             self.filterset.qs,
@@ -334,6 +345,7 @@ def agreement_milestones_csv(request, slug, file_format="csv"):
             filename=export_filename(agreement.reference),
             title=agreement.reference,
             request=request,
+            csv_url=reverse("agreements:agreement_milestones_csv", args=[agreement.slug]),
         )
     return milestone_csv_response(
         milestones,

@@ -303,6 +303,10 @@ SPECTACULAR_SETTINGS = {
 # the uploaded file waits between preview and confirm in the shared cache, so the
 # confirm may reach any server process.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# An Excel report is built whole before its first byte is sent (a zip file cannot be
+# streamed as it is written), at about 6,000 rows a second: beyond this many rows
+# the pages offer the CSV, which streams at once (export_milestones has no limit).
+ACCORDS_WORKBOOK_MAX_ROWS = int(os.environ.get("ACCORDS_WORKBOOK_MAX_ROWS", "100000"))
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

@@ -142,7 +142,7 @@ def test_query_count_is_fixed_for_3_and_300_rows(client, db):
     MilestoneFactory.create_batch(297, agreement=agreement)
     many, rows = queries()
     assert rows == 300
-    assert few == many <= 3
+    assert few == many <= 4  # the rows, the column widths, the bounded row count, a slot
 
 
 @pytest.mark.usefixtures("report")
@@ -181,3 +181,38 @@ def test_the_command_writes_a_workbook_with_the_csv_rows(client, tmp_path):
     assert [row[2] for row in book.active.iter_rows(min_row=2, values_only=True)] == [
         "Testing platform study"
     ]
+
+
+@pytest.mark.usefixtures("report")
+def test_a_report_too_large_for_a_workbook_points_to_the_csv(client, settings):
+    settings.ACCORDS_WORKBOOK_MAX_ROWS = 3  # anonymous visitors see 4 public milestones
+    page = client.get(reverse("agreements:milestone_list"))
+    assert "Excel workbook (.xlsx): at most 3 rows, narrow the filters" in page.content.decode()
+    assert EXPORT_XLSX not in page.content.decode()
+
+    response = client.get(EXPORT_XLSX, {"sort": "-due"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "A workbook report holds at most 3 rows, and this one has more." in html
+    assert f'href="{EXPORT}?sort=-due"' in html  # the same report, as CSV
+
+    narrowed = {"agreement": "agr-2024-0007"}  # two milestones: the workbook is offered
+    page = client.get(reverse("agreements:milestone_list"), narrowed)
+    assert EXPORT_XLSX in page.content.decode()
+    _, book = workbook(client, EXPORT_XLSX, narrowed)
+    assert book.active.max_row == 3
+
+
+@pytest.mark.usefixtures("report")
+def test_admin_actions_refuse_a_workbook_over_the_limit(client, viewer, settings):
+    from agreements.models import Milestone
+
+    settings.ACCORDS_WORKBOOK_MAX_ROWS = 2
+    client.force_login(viewer)
+    response = client.post(
+        reverse("admin:agreements_milestone_changelist"),
+        {"action": "export_selected_xlsx",
+         "_selected_action": list(Milestone.objects.values_list("pk", flat=True))},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "A workbook report holds at most 2 rows" in response.content.decode()
