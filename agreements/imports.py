@@ -568,10 +568,10 @@ class MilestoneResource(CheckedResource):
 # --- Files in and out --------------------------------------------------------------------
 
 
-def refuse_hostile(upload) -> None:
+def refuse_hostile(upload, *, max_bytes: int | None = MAX_FILE_BYTES) -> None:
     """Checks a file before any library reads it: size, what an .xlsx expands to, and
     lines of a CSV. Raises ValidationError with the reason, in the user's language."""
-    if upload.size > MAX_FILE_BYTES:
+    if max_bytes is not None and upload.size > max_bytes:
         raise ValidationError(
             _("This file is larger than %(limit)s: split it, or import it in parts.")
             % {"limit": filesizeformat(MAX_FILE_BYTES)}
@@ -648,7 +648,7 @@ class GuardedXLSX(base_formats.XLSX):
     """Exports every text as a text cell, never through the formula path."""
 
     def export_data(self, dataset, **kwargs):
-        from .spreadsheets import _text
+        from .spreadsheets import text_cell
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(str(dataset.title or "Sheet1")[:31])
@@ -660,7 +660,7 @@ class GuardedXLSX(base_formats.XLSX):
             header.append(cell)
         sheet.append(header)
         for row in dataset:
-            sheet.append([_text(sheet, v) for v in row])
+            sheet.append([text_cell(sheet, v) for v in row])
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()

@@ -125,7 +125,7 @@ def sheet_name(title: str) -> str:
     return str(title).translate(SHEET_NAME_FORBIDDEN).strip("' ")[:31] or "Report"
 
 
-def _text(sheet, value):
+def text_cell(sheet, value):
     """A text cell that stays text, whatever its first character."""
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
@@ -162,7 +162,7 @@ def write_workbook(milestones, target, *, base_url: str, title: str) -> int:
 
     # How each column's value becomes a cell, in milestone_columns() order; None: as is
     # (yes/no text, a whole number of days).
-    kinds = [_text, _text, _text, _text, _text, date, _text, date, None, None, moment, _text]
+    kinds = [text_cell] * 5 + [date, text_cell, date, None, None, moment, text_cell]
     rows = 0
     for row in values.iterator(chunk_size=BATCH_ROWS):
         cells = zip(kinds, row, strict=True)

@@ -411,3 +411,77 @@ def test_an_agency_named_twice_in_one_cell_is_an_error(editor_client, agencies):
     page = preview(editor_client, AGREEMENT_IMPORT, csv_file(text)).content.decode()
     assert "nitec is named twice among the parties." in page
     assert not Agreement.objects.exists()
+
+
+# --- From the command line -----------------------------------------------------------------
+
+
+def run_import(*args):
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_records", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_imports_past_the_admins_limit_and_names_the_user(
+    agencies, tmp_path, monkeypatch, editor
+):
+    import agreements.imports
+
+    monkeypatch.setattr(agreements.imports, "MAX_ROWS", 2)  # the admin's limit, not the command's
+    agreement = AgreementFactory(reference="AGR-2025-0001")
+    Party.objects.create(agreement=agreement, agency=agencies[0])
+    path = tmp_path / "milestones.csv"
+    path.write_bytes(milestone_file(["AGR-2025-0001"], 5).read())
+
+    out, _err = run_import("milestones", str(path), "--dry-run")
+    assert out.strip() == "New: 5; updated: 0; unchanged: 0. Checked only: nothing was written."
+    assert not Milestone.objects.exists()
+
+    out, _err = run_import("milestones", str(path), "--user", editor.username)
+    assert out.strip() == "New: 5; updated: 0; unchanged: 0."
+    assert Milestone.objects.count() == 5
+    assert {m.history.get().history_user for m in Milestone.objects.all()} == {editor}
+
+
+def test_the_command_lists_every_error_in_the_language_asked_and_writes_nothing(
+    agencies, tmp_path
+):
+    from django.core.management import CommandError
+
+    AgreementFactory(reference="AGR-2025-0001")
+    path = tmp_path / "milestones.csv"
+    path.write_text(
+        "agreement,title,due_date,status,date_met\n"
+        "AGR-2025-0001,Fine,2026-03-01,scheduled,\n"
+        "AGR-2025-0001,Met undated,2026-03-01,met,\n"
+        "AGR-1999-0001,Nowhere,2026-03-01,scheduled,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="Nothing was imported: correct the file"):
+        run_import("milestones", str(path))
+    assert not Milestone.objects.exists()
+
+    from django.core.management import call_command
+
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Ничего не импортировано"):
+        call_command("import_records", "milestones", str(path), "--language", "ru", stderr=err)
+    assert "Строка 2, date_met: Для выполненного этапа необходимо указать дату выполнения." in (
+        err.getvalue()
+    )
+    assert "Строка 3, agreement: Соглашение с регистрационным номером «AGR-1999-0001»" in (
+        err.getvalue()
+    )
+
+
+def test_the_command_refuses_a_hostile_file(tmp_path, db):
+    from django.core.management import CommandError
+
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    with pytest.raises(CommandError, match="password-protected"):
+        run_import("agreements", str(path))
+    with pytest.raises(CommandError, match="Give a .csv or .xlsx file."):
+        run_import("agreements", str(tmp_path / "notes.txt"))
