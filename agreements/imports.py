@@ -46,7 +46,6 @@ from .translated import LANGUAGE_CODES
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # what an .xlsx may expand to
 MAX_LINE_BYTES = 64 * 1024
-MAX_ROWS = 20_000
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 
 
@@ -285,11 +284,14 @@ class FileInstanceLoader(ModelInstanceLoader):
             if value not in (None, ""):
                 wanted.add(value)
         wanted = list(wanted)
-        self.found = {}
+        self.found, self.ambiguous = {}, set()
         for start in range(0, len(wanted), self.BATCH):
             chunk = wanted[start : start + self.BATCH]
             for instance in self.get_queryset().filter(**{f"{first.attribute}__in": chunk}):
-                self.found[self.key_of_record(instance)] = instance
+                key = self.key_of_record(instance)
+                if key in self.found:  # nothing forbids two milestones of the same title
+                    self.ambiguous.add(key)
+                self.found[key] = instance
 
     def key_of_record(self, instance) -> tuple:
         model = type(instance)
@@ -303,7 +305,18 @@ class FileInstanceLoader(ModelInstanceLoader):
             value.pk if isinstance(value, Model) else value
             for value in (field.clean(row) for field in self.key_fields)
         )
+        if key in self.ambiguous:
+            raise AmbiguousRow({
+                self.key_fields[-1].column_name: _(
+                    "More than one recorded %(record)s matches this row. Make them differ "
+                    "in the admin first, so that the import knows which one to change."
+                ) % {"record": self.resource._meta.model._meta.verbose_name}
+            })  # fmt: skip
         return self.found.get(key)
+
+
+class AmbiguousRow(ValidationError):
+    """A row that names two or more records: an error on its row, never a guess."""
 
 
 class CheckedResource(resources.ModelResource):
@@ -317,14 +330,37 @@ class CheckedResource(resources.ModelResource):
     class Meta:
         instance_loader_class = FileInstanceLoader
 
+    # Rows one upload may hold: what the preview, then the confirm, each check and save
+    # in about 30 seconds on PostgreSQL (README, Benchmarks), well inside a proxy's
+    # timeout. Larger files go through `manage.py import_records`, which has no limit.
+    admin_max_rows = 5_000
+
     def __init__(self, *, max_rows: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.max_rows = MAX_ROWS if max_rows is None else max_rows
+        self.max_rows = self.admin_max_rows if max_rows is None else max_rows
 
-    def before_import(self, dataset, **kwargs):
+    def import_data_inner(self, dataset, dry_run, raise_errors, *args, **kwargs):
+        # The library reports a failed before_import() and then reads every row all the
+        # same: a file refused as a whole is refused here, before any row is read.
+        try:
+            self.check_file(dataset)
+        except ValidationError as error:
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            self.handle_import_error(result, error, raise_errors)
+            return result
+        return super().import_data_inner(dataset, dry_run, raise_errors, *args, **kwargs)
+
+    def check_file(self, dataset):
+        """Headings in any language put in our words; too many rows, a missing key
+        column or a key given twice refuse the whole file."""
         if self.max_rows and len(dataset) > self.max_rows:
             raise ValidationError(
-                _("This file has %(rows)s rows; import at most %(max)s at a time.")
+                _(
+                    "This file has %(rows)s rows; the admin imports at most %(max)s at a "
+                    "time. Split it, or ask an administrator to import it whole with the "
+                    "import_records command."
+                )
                 % {"rows": len(dataset), "max": self.max_rows}
             )
         aliases = header_aliases(self)
@@ -354,6 +390,8 @@ class CheckedResource(resources.ModelResource):
     def get_instance(self, instance_loader, row):
         try:
             return super().get_instance(instance_loader, row)
+        except AmbiguousRow:
+            raise
         except (ValueError, ValidationError):
             # A key that names nothing (an unknown agreement): reported on its column
             # with the row's other errors, not as a failure that hides them.
@@ -460,6 +498,7 @@ class RepresentativeResource(CheckedResource):
 
 class AgreementResource(CheckedResource):
     key_columns = ("reference",)
+    admin_max_rows = 1_000  # each brings its parties, areas and their history: 35 rows/s
     reference = fields.Field("reference", "reference", widget=TextWidget())
     title = fields.Field("title", "title", widget=TextWidget())
     kind = fields.Field("kind", "kind", widget=ChoiceWidget(Agreement.Kind.choices))
@@ -669,6 +708,20 @@ class GuardedXLSX(base_formats.XLSX):
 FORMATS = [GuardedCSV, GuardedXLSX]
 
 
+def unreadable_file_message(error: Exception) -> str:
+    """What to tell someone whose file the format's reader gave up on."""
+    from tablib import InvalidDimensions
+
+    if isinstance(error, InvalidDimensions):
+        return _(
+            "Not every row has as many cells as the headings: a text with a comma "
+            "in it needs quotation marks."
+        )
+    if type(error) is ValueError and error.args and isinstance(error.args[0], str):
+        return error.args[0]  # our own reader's message (GuardedCSV)
+    return _("This file cannot be read as the format chosen. Check the format.")
+
+
 class SpreadsheetImport:
     """Mixed into a record type's admin: Import and Export buttons, the checked form,
     the safe formats, and all or nothing on confirm."""
@@ -678,18 +731,7 @@ class SpreadsheetImport:
     import_template_name = "agreements/import.html"
 
     def add_data_read_fail_error_to_form(self, form, error):
-        from tablib import InvalidDimensions
-
-        if isinstance(error, InvalidDimensions):
-            message = _(
-                "Not every row has as many cells as the headings: a text with a comma "
-                "in it needs quotation marks."
-            )
-        elif isinstance(error, ValueError) and error.args and isinstance(error.args[0], str):
-            message = error.args[0]
-        else:
-            message = _("This file cannot be read as the format chosen. Check the format.")
-        form.add_error("import_file", message)
+        form.add_error("import_file", unreadable_file_message(error))
 
     def import_action(self, request, **kwargs):
         with counts_forgotten_once():
@@ -724,7 +766,7 @@ class SpreadsheetImport:
         return {
             **super().get_import_context_data(**kwargs),
             "template_columns": columns,
-            "max_rows": MAX_ROWS,
+            "max_rows": resource.admin_max_rows,
             "max_size": MAX_FILE_BYTES,
         }
 
@@ -800,7 +842,10 @@ COLUMN_HELP = {
 def import_file(resource_class, data: bytes, file_format, *, user=None, dry_run=False):
     """Import a whole file outside the admin (the benchmark, scripts): all or nothing,
     with no limit on rows."""
-    dataset = file_format().create_dataset(data)
+    try:
+        dataset = file_format().create_dataset(data)
+    except Exception as error:  # noqa: BLE001 - any reader's failure: a bad file, told as such
+        raise ValueError(unreadable_file_message(error)) from error
     with counts_forgotten_once():
         return resource_class(max_rows=0).import_data(
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,

@@ -270,10 +270,18 @@ def test_hostile_files_get_a_clear_message(editor_client, name, data, file_forma
 
 
 def test_too_many_rows_are_refused_before_any_is_read(editor_client, settings, monkeypatch):
-    monkeypatch.setattr("agreements.imports.MAX_ROWS", 100)
+    monkeypatch.setattr(AgreementResource, "admin_max_rows", 100)
+
+    def no_row_is_read(*args, **kwargs):
+        raise AssertionError("a refused file's rows were read")
+
+    monkeypatch.setattr(AgreementResource, "import_row", no_row_is_read)
     rows = "\n".join(f"AGR-2025-{n:04d},Title {n}" for n in range(1, 202))
     page = preview(editor_client, AGREEMENT_IMPORT, csv_file(f"reference,title\n{rows}"))
-    assert "This file has 201 rows; import at most 100 at a time." in page.content.decode()
+    assert (
+        "This file has 201 rows; the admin imports at most 100 at a time. Split it, or ask an "
+        "administrator to import it whole with the import_records command."
+    ) in page.content.decode()
     assert not Agreement.objects.exists()
 
 
@@ -427,9 +435,9 @@ def run_import(*args):
 def test_the_command_imports_past_the_admins_limit_and_names_the_user(
     agencies, tmp_path, monkeypatch, editor
 ):
-    import agreements.imports
+    from agreements.imports import MilestoneResource
 
-    monkeypatch.setattr(agreements.imports, "MAX_ROWS", 2)  # the admin's limit, not the command's
+    monkeypatch.setattr(MilestoneResource, "admin_max_rows", 2)  # the admin's, not the command's
     agreement = AgreementFactory(reference="AGR-2025-0001")
     Party.objects.create(agreement=agreement, agency=agencies[0])
     path = tmp_path / "milestones.csv"
@@ -485,3 +493,25 @@ def test_the_command_refuses_a_hostile_file(tmp_path, db):
         run_import("agreements", str(path))
     with pytest.raises(CommandError, match="Give a .csv or .xlsx file."):
         run_import("agreements", str(tmp_path / "notes.txt"))
+
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("reference,title\nAGR-2025-0001,A title, with a comma\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="a text with a comma in it needs quotation marks"):
+        run_import("agreements", str(ragged))
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<not a workbook")
+    with pytest.raises(CommandError, match="cannot be read as the format chosen"):
+        run_import("agreements", str(damaged))
+
+
+def test_a_row_matching_two_recorded_milestones_is_an_error_not_a_guess(editor_client, agencies):
+    agreement = AgreementFactory(reference="AGR-2025-0001")
+    Party.objects.create(agreement=agreement, agency=agencies[0])
+    for due in ("2026-01-15", "2026-04-15"):  # nothing forbids two of the same title
+        Milestone.objects.create(agreement=agreement, title="Quarterly report", due_date=due)
+    text = "agreement,title,due_date\nAGR-2025-0001,Quarterly report,2026-07-15\n"
+    page = preview(editor_client, MILESTONE_IMPORT, csv_file(text, "m.csv")).content.decode()
+    assert "More than one recorded milestone matches this row." in page
+    assert "process_import" not in page
+    assert sorted(str(m.due_date) for m in Milestone.objects.all()) == ["2026-01-15", "2026-04-15"]

@@ -112,11 +112,15 @@ def history_names(user):
     if user is None:
         yield
         return
+    before = getattr(HistoricalRecords.context, "request", None)
     HistoricalRecords.context.request = SimpleNamespace(user=user)
     try:
         yield
     finally:
-        del HistoricalRecords.context.request
+        if before is None:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = before
 
 
 def errors_of(result):
