@@ -334,6 +334,7 @@ class CheckedResource(resources.ModelResource):
     # in about 30 seconds on PostgreSQL (README, Benchmarks), well inside a proxy's
     # timeout. Larger files go through `manage.py import_records`, which has no limit.
     admin_max_rows = 5_000
+    keep_row_diffs = True  # the preview's before-and-after of every row
 
     def __init__(self, *, max_rows: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -350,6 +351,12 @@ class CheckedResource(resources.ModelResource):
             self.handle_import_error(result, error, raise_errors)
             return result
         return super().import_data_inner(dataset, dry_run, raise_errors, *args, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if not self.keep_row_diffs and not (row_result.errors or row_result.validation_error):
+            row_result.diff = None  # only the preview page shows it; a row's errors stay
+        return row_result
 
     def check_file(self, dataset):
         """Headings in any language put in our words; too many rows, a missing key
@@ -847,7 +854,9 @@ def import_file(resource_class, data: bytes, file_format, *, user=None, dry_run=
     except Exception as error:  # noqa: BLE001 - any reader's failure: a bad file, told as such
         raise ValueError(unreadable_file_message(error)) from error
     with counts_forgotten_once():
-        return resource_class(max_rows=0).import_data(
+        resource = resource_class(max_rows=0)
+        resource.keep_row_diffs = False  # bounded memory: 2.5 KB a row otherwise
+        return resource.import_data(
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
             rollback_on_validation_errors=True, user=user,
         )  # fmt: skip
