@@ -607,8 +607,9 @@ def _on_agreement(instance, **kwargs):
     if kwargs.get("raw"):  # loading a fixture: `rebuild_search` afterwards
         return
     rebuild("agreements", [instance.pk])
-    # A milestone's document carries its agreement's reference and title.
-    rebuild("milestones", instance.milestones.values_list("pk", flat=True))
+    if not kwargs.get("created"):  # a new agreement has no milestones yet
+        # A milestone's document carries its agreement's reference and title.
+        rebuild("milestones", instance.milestones.values_list("pk", flat=True))
 
 
 def _on_agreement_part(instance, **kwargs):
