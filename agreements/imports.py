@@ -162,6 +162,13 @@ class RecordWidget(widgets.ForeignKeyWidget):
         return self.found[key]
 
 
+NO_SUCH_AGENCY = gettext_lazy("No agency with the slug “%(value)s”.")
+
+
+def agency_by_slug() -> RecordWidget:
+    return RecordWidget(Agency, "slug", NO_SUCH_AGENCY)
+
+
 class AreasWidget(widgets.ManyToManyWidget):
     def __init__(self):
         super().__init__(CooperationArea, separator=";", field="slug")
@@ -190,7 +197,8 @@ class PartiesField(fields.Field):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.agencies, self.signatories = {}, {}  # for this import: see RecordWidget
+        self.agency_by_slug = agency_by_slug()
+        self.signatories = {}  # for this import, as RecordWidget's
 
     def clean(self, row, **kwargs):
         text = str(unguarded(row.get(self.column_name)) or "").strip()
@@ -200,11 +208,9 @@ class PartiesField(fields.Field):
                 continue
             slug, _bracket, rest = part.partition("(")
             slug, signatory_name = slug.strip(), rest.rstrip(") ").strip()
-            if slug not in self.agencies:
-                self.agencies[slug] = Agency.objects.filter(slug=slug).first()
-            agency = self.agencies[slug]
-            if agency is None:
-                raise ValueError(_("No agency with the slug “%(value)s”.") % {"value": slug[:60]})
+            agency = self.agency_by_slug.clean(slug)  # an unknown slug is an error naming it
+            if agency is None:  # a signatory in brackets with no slug before it
+                raise ValueError(str(NO_SUCH_AGENCY) % {"value": ""})
             signatory = None
             if signatory_name:
                 if (slug, signatory_name) not in self.signatories:
@@ -449,7 +455,7 @@ class AgencyResource(CheckedResource):
     jurisdiction = fields.Field("jurisdiction", "jurisdiction", widget=TextWidget())
     parent = fields.Field(
         "parent", "parent",
-        widget=RecordWidget(Agency, "slug", gettext_lazy("No agency with the slug “%(value)s”.")),
+        widget=agency_by_slug(),
     )  # fmt: skip
     website = fields.Field("website", "website", widget=TextWidget())
     description = fields.Field("description", "description", widget=TextWidget())
@@ -487,7 +493,7 @@ class RepresentativeResource(CheckedResource):
     key_columns = ("agency", "full_name")
     agency = fields.Field(
         "agency", "agency",
-        widget=RecordWidget(Agency, "slug", gettext_lazy("No agency with the slug “%(value)s”.")),
+        widget=agency_by_slug(),
     )  # fmt: skip
     full_name = fields.Field("full_name", "full_name", widget=TextWidget())
     position = fields.Field("position", "position", widget=TextWidget())
@@ -593,7 +599,7 @@ class MilestoneResource(CheckedResource):
     )  # fmt: skip
     responsible_agency = fields.Field(
         "responsible_agency", "responsible_agency",
-        widget=RecordWidget(Agency, "slug", gettext_lazy("No agency with the slug “%(value)s”.")),
+        widget=agency_by_slug(),
     )  # fmt: skip
     due_date = fields.Field("due_date", "due_date", widget=DateWidget())
     status = fields.Field("status", "status", widget=ChoiceWidget(Milestone.Status.choices))
@@ -712,7 +718,8 @@ class GuardedXLSX(base_formats.XLSX):
         return out.getvalue()
 
 
-FORMATS = [GuardedCSV, GuardedXLSX]
+FORMAT_BY_EXTENSION = {"csv": GuardedCSV, "xlsx": GuardedXLSX}
+FORMATS = list(FORMAT_BY_EXTENSION.values())
 
 
 def unreadable_file_message(error: Exception) -> str:
@@ -798,7 +805,7 @@ class SpreadsheetImport:
 
         if not self.has_import_permission(request):
             raise PermissionDenied
-        chosen = {"csv": GuardedCSV, "xlsx": GuardedXLSX}.get(extension)
+        chosen = FORMAT_BY_EXTENSION.get(extension)
         if chosen is None:
             raise Http404
         resource = self.get_import_resource_classes(request)[0]()

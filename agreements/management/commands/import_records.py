@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from agreements.imports import (
+    FORMAT_BY_EXTENSION,
     AgencyResource,
     AgreementResource,
-    GuardedCSV,
-    GuardedXLSX,
     MilestoneResource,
     RepresentativeResource,
     import_file,
@@ -38,7 +37,6 @@ RESOURCES = {
     "agreements": AgreementResource,
     "milestones": MilestoneResource,
 }
-FORMATS = {".csv": GuardedCSV, ".xlsx": GuardedXLSX}
 SHOWN_ERRORS = 200  # a file with a wrong column can fail on every row: the first 200
 
 
@@ -65,7 +63,7 @@ class Command(BaseCommand):
 
     def run(self, options):
         path = Path(options["file"])
-        file_format = FORMATS.get(path.suffix.lower())
+        file_format = FORMAT_BY_EXTENSION.get(path.suffix.lower().removeprefix("."))
         if file_format is None:
             raise CommandError(_("Give a .csv or .xlsx file."))
         user = None
